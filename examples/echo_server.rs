@@ -1,0 +1,143 @@
+//! A TCP echo server: every byte a client sends comes back. One thread, one task per
+//! connection.
+//!
+//! ```text
+//! cargo run --release --example echo_server -- --addr 127.0.0.1 --port 7878
+//! cargo run --release --example echo_client -- --addr 127.0.0.1:7878 --conns 1000 --secs 5
+//! cargo run --example echo_server -- --port 0 --secs 1      # serve for 1 s, then exit
+//! ```
+//!
+//! The asyncio counterpart:
+//!
+//! ```python
+//! async def handle(reader, writer):
+//!     while data := await reader.read(4096):
+//!         writer.write(data)
+//!         await writer.drain()
+//!     writer.close()
+//!
+//! asyncio.run(asyncio.start_server(handle, "127.0.0.1", 7878)) ...
+//! ```
+//!
+//! When the process runs out of file descriptors, `accept` returns `EMFILE`; the server
+//! prints it, sleeps 100 ms and goes on (existing connections keep being served).
+//! It raises its own `RLIMIT_NOFILE` soft limit to the hard limit at start.
+
+use std::io;
+use std::time::Duration;
+
+use evloop::net::{TcpListener, TcpStream};
+
+/// Command-line settings.
+struct Args {
+    /// Address to bind.
+    addr: String,
+    /// Port to bind (0: any free port, printed at start).
+    port: u16,
+    /// Stop after this many seconds (default: serve until killed).
+    secs: Option<u64>,
+}
+
+/// Parses the command line; `Err` holds the text to print (help or a usage error).
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        addr: "127.0.0.1".into(),
+        port: 7878,
+        secs: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--addr" => args.addr = value()?,
+            "--port" => args.port = value()?.parse().map_err(|e| format!("--port: {e}"))?,
+            "--secs" => args.secs = Some(value()?.parse().map_err(|e| format!("--secs: {e}"))?),
+            "-h" | "--help" => return Err(usage()),
+            other => return Err(format!("unknown flag {other}\n\n{}", usage())),
+        }
+    }
+    Ok(args)
+}
+
+/// The `--help` text.
+fn usage() -> String {
+    "echo_server: a TCP echo server on evloop (one thread)\n\n\
+     usage: echo_server [--addr IP] [--port N] [--secs S]\n\
+     \x20 --addr IP   address to bind (default 127.0.0.1)\n\
+     \x20 --port N    port to bind, 0 for any (default 7878)\n\
+     \x20 --secs S    exit after S seconds (default: run until killed)"
+        .into()
+}
+
+fn main() {
+    let args = match parse_args() {
+        Ok(args) => args,
+        Err(text) => {
+            eprintln!("{text}");
+            std::process::exit(if text.starts_with("echo_server:") {
+                0
+            } else {
+                2
+            });
+        }
+    };
+    raise_fd_limit();
+    let result = evloop::run(async move {
+        let listener = TcpListener::bind((args.addr.as_str(), args.port)).await?;
+        println!("echo server listening on {}", listener.local_addr()?);
+        match args.secs {
+            Some(secs) => {
+                let _ = evloop::time::timeout(Duration::from_secs(secs), serve(listener)).await;
+                Ok(())
+            }
+            None => serve(listener).await,
+        }
+    });
+    if let Err(e) = result {
+        eprintln!("echo_server: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Accepts forever; on an accept error (e.g. out of fds) backs off 100 ms and goes on.
+async fn serve(listener: TcpListener) -> io::Result<()> {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _peer)) => {
+                evloop::spawn(echo(stream));
+            }
+            Err(e) => {
+                eprintln!("accept: {e}; retrying in 100 ms");
+                evloop::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// Echoes one connection until the client closes it (or it fails).
+async fn echo(mut stream: TcpStream) {
+    let _ = stream.set_nodelay(true);
+    let mut buf = vec![0u8; 4096];
+    while let Ok(n @ 1..) = stream.read(&mut buf).await {
+        if stream.write_all(&buf[..n]).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit, so that thousands of connections
+/// fit.
+fn raise_fd_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `lim` is a valid, writable `rlimit`.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 && lim.rlim_cur < lim.rlim_max
+    {
+        lim.rlim_cur = lim.rlim_max;
+        // SAFETY: `lim` is a valid `rlimit`; raising the soft limit up to the hard one is
+        // always allowed.
+        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) };
+    }
+}

@@ -1,0 +1,15 @@
+//! Joins: waiting on several futures at once inside one task (`asyncio.gather`,
+//! `asyncio.wait`).
+//!
+//! `gather.rs` holds the tuple macros, `gather_all.rs` the iterator joins built on
+//! `wake_list.rs` (one waker per child, one allocation), `race.rs` the first-wins join,
+//! `maybe_done.rs` the child wrapper they share.
+
+mod gather;
+mod gather_all;
+pub(crate) mod maybe_done;
+mod race;
+mod wake_list;
+
+pub use gather_all::{gather_all, try_gather_all, GatherAll, TryGatherAll};
+pub use race::{race, Race};

@@ -1,0 +1,29 @@
+//! Settings of a runtime, as the `Builder` collects them.
+
+use super::debug::DebugConfig;
+use crate::blocking::pool::PoolConfig;
+
+/// Loop settings.
+#[derive(Clone, Debug)]
+pub(crate) struct Config {
+    /// How many ready tasks one turn polls before it checks I/O and timers again: the
+    /// fairness budget that keeps a self-waking task from starving sockets and sleepers.
+    pub(crate) event_interval: u32,
+    /// Lower the loop thread's timer slack to 1 ns while it runs (see `Builder::timer_slack`).
+    pub(crate) low_timer_slack: bool,
+    /// The blocking pool's bound and keep-alive.
+    pub(crate) pool: PoolConfig,
+    /// Slow-poll detection.
+    pub(crate) debug: DebugConfig,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            event_interval: 61,
+            low_timer_slack: true,
+            pool: PoolConfig::default(),
+            debug: DebugConfig::default(),
+        }
+    }
+}

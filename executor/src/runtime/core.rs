@@ -1,0 +1,294 @@
+//! The loop itself: the thread-local "current loop", the local run queue, and one turn of
+//! the loop as DESIGN.md draws it.
+
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::future::Future;
+use std::panic::Location;
+use std::ptr;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use evloop_reactor::Reactor;
+use evloop_time::TimerStore;
+
+use super::config::Config;
+use super::debug::SlowPoll;
+use super::shared::Shared;
+use super::task_list::TaskList;
+use crate::blocking::pool::Pool;
+use crate::task::header::{flags, Header, Meta};
+use crate::task::{raw, JoinHandle, TaskRef};
+
+thread_local! {
+    /// The loop running on this thread, or null. Set only while `block_on` (or the
+    /// runtime's shutdown) runs, which is what makes "one loop per thread" checkable.
+    static CURRENT: Cell<*const Core> = const { Cell::new(ptr::null()) };
+}
+
+/// Everything one loop owns, on its own thread.
+pub(crate) struct Core {
+    /// What other threads can reach.
+    pub(crate) shared: Arc<Shared>,
+    /// Tasks ready to be polled, FIFO; each entry owns a task reference.
+    run_queue: RefCell<VecDeque<TaskRef>>,
+    /// Every live task (owning one reference each).
+    pub(crate) tasks: TaskList,
+    /// epoll and the eventfd.
+    pub(crate) reactor: Rc<Reactor>,
+    /// This loop's timers.
+    pub(crate) timers: Rc<TimerStore>,
+    /// Threads for `spawn_blocking`.
+    pub(crate) blocking: Arc<Pool>,
+    /// Settings from the `Builder`.
+    pub(crate) config: Config,
+    /// The next task id.
+    next_id: Cell<u64>,
+}
+
+/// Runs `f` with the loop running on this thread, if any.
+pub(crate) fn with_current<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
+    let core = CURRENT.with(Cell::get);
+    if core.is_null() {
+        None
+    } else {
+        // SAFETY: CURRENT is non-null only while an `Entered` guard for this core lives on
+        // this thread, and that guard borrows the core.
+        Some(f(unsafe { &*core }))
+    }
+}
+
+/// Is the loop that owns `shared` running on this thread?
+pub(crate) fn is_current(shared: &Arc<Shared>) -> bool {
+    with_current(|core| Arc::ptr_eq(&core.shared, shared)).unwrap_or(false)
+}
+
+/// Puts a woken task on a run queue: the local one when the task's loop runs on this
+/// thread (no lock, no syscall), else the injection queue of its loop.
+pub(crate) fn schedule(task: TaskRef) {
+    let core = CURRENT.with(Cell::get);
+    let owner = task.header().shared;
+    // SAFETY: see `with_current`.
+    if !core.is_null() && ptr::eq(Arc::as_ptr(&unsafe { &*core }.shared), owner.as_ptr()) {
+        // SAFETY: as above.
+        unsafe { &*core }.run_queue.borrow_mut().push_back(task);
+    } else {
+        // SAFETY: the task owns a strong count of its `Shared`, and `task` keeps it alive.
+        let shared = unsafe { owner.as_ref() };
+        shared.schedule_remote(task);
+    }
+}
+
+/// Restores the previous "current loop" of this thread when dropped.
+pub(crate) struct Entered<'a> {
+    /// What CURRENT held before.
+    prev: *const Core,
+    /// Ties the guard to the core it entered.
+    _core: std::marker::PhantomData<&'a Core>,
+}
+
+impl Drop for Entered<'_> {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.prev));
+    }
+}
+
+impl Core {
+    /// A loop on a new reactor and timer store.
+    pub(crate) fn new(config: Config) -> std::io::Result<Core> {
+        let reactor = Reactor::new()?;
+        let shared = Arc::new(Shared::new(reactor.notifier()));
+        Ok(Core {
+            shared,
+            run_queue: RefCell::new(VecDeque::with_capacity(256)),
+            tasks: TaskList::default(),
+            reactor,
+            timers: TimerStore::new(),
+            blocking: Pool::new(config.pool.clone()),
+            config,
+            next_id: Cell::new(1),
+        })
+    }
+
+    /// Makes this the thread's running loop.
+    ///
+    /// # Panics
+    /// If a loop is already running on this thread (one loop per thread).
+    #[track_caller]
+    pub(crate) fn enter(&self) -> Entered<'_> {
+        let prev = CURRENT.with(Cell::get);
+        if !prev.is_null() {
+            panic!(
+                "evloop: cannot start a loop (evloop::run / Runtime::block_on) from inside a running \
+                 evloop loop: there is one loop per thread. Inside async code, `.await` the future \
+                 or `evloop::spawn` it instead."
+            );
+        }
+        self.enter_unchecked()
+    }
+
+    /// Makes this the thread's current loop even if another is (runtime shutdown inside a task).
+    pub(crate) fn enter_unchecked(&self) -> Entered<'_> {
+        let prev = CURRENT.with(|c| c.replace(self as *const Core));
+        Entered {
+            prev,
+            _core: std::marker::PhantomData,
+        }
+    }
+
+    /// Creates a task, links it and queues it.
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+        name: Option<Box<str>>,
+    ) -> JoinHandle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        let meta = Meta {
+            id,
+            location,
+            name,
+            polls: Cell::new(0),
+        };
+        let ptr = raw::allocate(future, &self.shared, meta);
+        // SAFETY: `allocate` created three references: one each for the list, the queue
+        // and the handle.
+        let (listed, queued, handle) = unsafe {
+            (
+                TaskRef::from_raw(ptr),
+                TaskRef::from_raw(ptr),
+                TaskRef::from_raw(ptr),
+            )
+        };
+        self.tasks.push(listed);
+        self.run_queue.borrow_mut().push_back(queued);
+        JoinHandle::new(handle)
+    }
+
+    /// One turn of the loop: take remote wakes, poll up to a budget of ready tasks, wait
+    /// for I/O (not at all if work is ready; until the next timer; or forever), fire due timers.
+    pub(crate) fn turn(&self) {
+        self.take_remote();
+        for _ in 0..self.config.event_interval {
+            let next = self.run_queue.borrow_mut().pop_front();
+            match next {
+                Some(task) => self.run_task(task),
+                None => break,
+            }
+        }
+        self.wait();
+        if !self.timers.is_empty() {
+            self.timers.fire_due(Instant::now());
+        }
+    }
+
+    /// Moves tasks woken from other threads onto the local run queue.
+    fn take_remote(&self) {
+        while let Some(task) = self.shared.pop_remote() {
+            self.run_queue.borrow_mut().push_back(task);
+        }
+    }
+
+    /// Polls one task, and unlinks it if that completed it.
+    fn run_task(&self, task: TaskRef) {
+        let header = task.header();
+        if self.config.debug.enabled {
+            let start = Instant::now();
+            // SAFETY: `task` is a reference held for the whole call.
+            unsafe { (header.vtable.poll)(task.as_ptr()) };
+            self.check_slow_poll(start, header);
+        } else {
+            // SAFETY: `task` is a reference held for the whole call.
+            unsafe { (header.vtable.poll)(task.as_ptr()) };
+        }
+        if header.has(flags::COMPLETE) {
+            drop(self.tasks.remove(task.as_ptr()));
+        }
+    }
+
+    /// Debug mode: reports the poll of `header` that began at `start` if it was slow.
+    fn check_slow_poll(&self, start: Instant, header: &Header) {
+        let duration = start.elapsed();
+        if duration >= self.config.debug.slow_poll_threshold {
+            self.config.debug.sink.report(&SlowPoll {
+                id: header.meta.id,
+                name: header.meta.name.as_deref().map(str::to_owned),
+                location: header.meta.location,
+                duration,
+            });
+        }
+    }
+
+    /// Debug mode: reports a slow poll of the main future.
+    pub(crate) fn check_slow_main_poll(
+        &self,
+        start: Instant,
+        location: &'static Location<'static>,
+    ) {
+        let duration = start.elapsed();
+        if duration >= self.config.debug.slow_poll_threshold {
+            self.config.debug.sink.report(&SlowPoll {
+                id: 0,
+                name: None,
+                location,
+                duration,
+            });
+        }
+    }
+
+    /// Blocks in the reactor for as long as nothing else is due.
+    fn wait(&self) {
+        let busy = !self.run_queue.borrow().is_empty() || self.shared.has_remote_work();
+        let timeout = if busy {
+            Some(Duration::ZERO)
+        } else {
+            self.timers
+                .next_deadline()
+                .map(|deadline| deadline.saturating_duration_since(Instant::now()))
+        };
+        if timeout == Some(Duration::ZERO) {
+            // With no fd registered, only the eventfd could be ready, and what it signals
+            // (remote wakes) is checked directly: skip the syscall.
+            if self.reactor.registrations() > 0 {
+                self.reactor_wait(Some(Duration::ZERO));
+            }
+            return;
+        }
+        if self.shared.prepare_sleep() {
+            self.reactor_wait(timeout);
+            self.shared.end_sleep();
+        }
+    }
+
+    /// `Reactor::wait`, whose only possible errors are bugs.
+    fn reactor_wait(&self, timeout: Option<Duration>) {
+        if let Err(err) = self.reactor.wait(timeout) {
+            panic!("evloop: epoll_wait failed: {err}");
+        }
+    }
+
+    /// Drops every remaining task's future on this thread and shuts the injection queue.
+    pub(crate) fn shutdown(&self) {
+        let _entered = self.enter_unchecked();
+        // Futures dropped here may spawn or wake: keep going until nothing is left.
+        loop {
+            while let Some(task) = self.tasks.pop() {
+                // SAFETY: `task` holds a reference for the call.
+                unsafe { (task.header().vtable.cancel)(task.as_ptr()) };
+            }
+            let queued: Vec<TaskRef> = self.run_queue.borrow_mut().drain(..).collect();
+            if queued.is_empty() && self.tasks.len() == 0 {
+                break;
+            }
+            drop(queued);
+        }
+        self.shared.close();
+        self.blocking.shutdown();
+    }
+}

@@ -1,0 +1,97 @@
+//! Debug mode, like asyncio's `debug=True`: report any single poll that holds the loop
+//! longer than a threshold, naming the task and where it was spawned.
+//!
+//! Off by default, and then it costs one predictable branch per poll. On with
+//! `EVLOOP_DEBUG=1` in the environment or `Builder::debug(true)`.
+
+use std::fmt;
+use std::panic::Location;
+use std::rc::Rc;
+use std::time::Duration;
+
+/// One poll that blocked the loop for at least the slow-poll threshold.
+#[derive(Clone, Debug)]
+pub struct SlowPoll {
+    /// The task's id, or 0 for the future passed to `block_on` itself.
+    pub id: u64,
+    /// The task's name, if it has one.
+    pub name: Option<String>,
+    /// Where the task was spawned (or where `block_on`/`run` was called).
+    pub location: &'static Location<'static>,
+    /// How long the poll took.
+    pub duration: Duration,
+}
+
+impl fmt::Display for SlowPoll {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.name, self.id) {
+            (Some(name), _) => write!(f, "task '{name}'")?,
+            (None, 0) => write!(f, "the main future")?,
+            (None, id) => write!(f, "task {id}")?,
+        }
+        write!(
+            f,
+            " ({}) blocked the loop for {} ms in one poll",
+            self.location,
+            self.duration.as_millis()
+        )
+    }
+}
+
+/// Where slow polls are reported.
+#[derive(Clone, Default)]
+pub(crate) enum SlowPollSink {
+    /// `eprintln!` with an `evloop debug:` prefix.
+    #[default]
+    Stderr,
+    /// A hook the user installed.
+    Hook(Rc<dyn Fn(&SlowPoll)>),
+}
+
+impl SlowPollSink {
+    /// Reports `slow`.
+    pub(crate) fn report(&self, slow: &SlowPoll) {
+        match self {
+            SlowPollSink::Stderr => eprintln!("evloop debug: {slow}"),
+            SlowPollSink::Hook(hook) => hook(slow),
+        }
+    }
+}
+
+impl fmt::Debug for SlowPollSink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SlowPollSink::Stderr => f.write_str("Stderr"),
+            SlowPollSink::Hook(_) => f.write_str("Hook(..)"),
+        }
+    }
+}
+
+/// Debug-mode settings.
+#[derive(Clone, Debug)]
+pub(crate) struct DebugConfig {
+    /// Is debug mode on?
+    pub(crate) enabled: bool,
+    /// Polls at least this long are reported.
+    pub(crate) slow_poll_threshold: Duration,
+    /// Where reports go.
+    pub(crate) sink: SlowPollSink,
+}
+
+impl Default for DebugConfig {
+    fn default() -> DebugConfig {
+        DebugConfig {
+            enabled: env_debug(),
+            slow_poll_threshold: Duration::from_millis(100),
+            sink: SlowPollSink::default(),
+        }
+    }
+}
+
+/// `EVLOOP_DEBUG` set to anything but empty, `0`, `false` or `off`.
+fn env_debug() -> bool {
+    match std::env::var("EVLOOP_DEBUG") {
+        Ok(v) => !matches!(v.trim(), "" | "0" | "false" | "off" | "no"),
+        Err(_) => false,
+    }
+}

@@ -1,0 +1,300 @@
+//! The runtime: `run`, `Runtime`, `Builder`, `spawn`.
+//!
+//! `core.rs` is the loop and its thread-local context, `shared.rs` what other threads can
+//! reach, `task_list.rs` the list of live tasks, `config.rs` the settings.
+
+mod config;
+pub(crate) mod core;
+mod debug;
+pub(crate) mod shared;
+mod task_list;
+
+use std::future::Future;
+use std::io;
+use std::panic::Location;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+use self::config::Config;
+use self::core::Core;
+use self::shared::MainWaker;
+use crate::task::JoinHandle;
+
+pub(crate) use self::core::schedule;
+pub use self::debug::SlowPoll;
+
+/// Runs a future to completion on a new loop on this thread, then drops every task still
+/// alive: the counterpart of `asyncio.run`.
+///
+/// ```
+/// let answer = evloop::run(async {
+///     let a = evloop::spawn(async { 40 });
+///     a.await.unwrap() + 2
+/// });
+/// assert_eq!(answer, 42);
+/// ```
+///
+/// # Panics
+/// If the loop cannot be created (no epoll or eventfd), if a loop already runs on this
+/// thread, or if `future` panics (the panic propagates, as an exception from
+/// `asyncio.run`'s coroutine does).
+#[track_caller]
+pub fn run<F: Future>(future: F) -> F::Output {
+    let runtime = match Runtime::new() {
+        Ok(rt) => rt,
+        Err(err) => panic!("evloop::run: could not create the event loop: {err}"),
+    };
+    runtime.block_on(future)
+}
+
+/// Spawns a task on the loop of this thread, like `asyncio.create_task`.
+///
+/// The task starts at the loop's next turn and runs concurrently with the caller,
+/// interleaving at `.await` points. The future need not be `Send`: it never leaves this
+/// thread. Await the returned [`JoinHandle`] for its output, or drop the handle to let it
+/// run detached.
+///
+/// ```
+/// use std::rc::Rc;
+/// evloop::run(async {
+///     let shared = Rc::new(5); // not Send, and that is fine
+///     let s = shared.clone();
+///     let handle = evloop::spawn(async move { *s * 2 });
+///     assert_eq!(handle.await.unwrap(), 10);
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a running loop; wrap the program in [`run`] or [`Runtime::block_on`].
+#[track_caller]
+pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    spawn_named(future, Location::caller(), None)
+}
+
+/// `spawn` with an explicit location and name (for `task::Builder`).
+#[track_caller]
+pub(crate) fn spawn_named<F>(
+    future: F,
+    location: &'static Location<'static>,
+    name: Option<Box<str>>,
+) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    match core::with_current(|core| core.spawn(future, location, name)) {
+        Some(handle) => handle,
+        None => panic!(
+            "evloop::spawn called outside of an evloop runtime: there is no loop running on \
+             this thread. Start one with `evloop::run(async {{ ... }})` (or \
+             `Runtime::block_on`) and spawn from inside it."
+        ),
+    }
+}
+
+/// An event loop: an epoll reactor, a timer store and a run queue, driven by
+/// [`block_on`](Runtime::block_on) on the thread that owns it.
+///
+/// `Runtime` is `!Send`; it and all of its tasks live on one thread. Tasks spawned in one
+/// `block_on` call stay alive for the next; dropping the runtime drops every remaining
+/// task's future, on this thread.
+///
+/// ```
+/// let rt = evloop::Runtime::new().unwrap();
+/// let handle = rt.block_on(async { Some(evloop::spawn(async { "later" })) }).unwrap();
+/// assert_eq!(rt.block_on(handle).unwrap(), "later");
+/// ```
+pub struct Runtime {
+    /// The loop; boxed so its address, published in a thread-local while it runs, is stable.
+    core: Box<Core>,
+    /// The waker of `block_on`'s future, made once.
+    main_waker: Waker,
+}
+
+impl Runtime {
+    /// A runtime with the default settings.
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// A [`Builder`] for a runtime with custom settings.
+    pub fn builder() -> Builder {
+        Builder::new()
+    }
+
+    /// Runs `future` to completion on this thread, driving every task of this runtime
+    /// while it waits. Returns the future's output.
+    ///
+    /// # Panics
+    /// If a loop is already running on this thread (for instance when called from inside
+    /// a task: use `.await` there), or if `future` panics.
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let core = &*self.core;
+        let _entered = core.enter();
+        let _reactor = core.reactor.enter();
+        let _timers = core.timers.enter();
+        let _slack = core
+            .config
+            .low_timer_slack
+            .then(evloop_reactor::TimerSlackGuard::lowest);
+        let location = Location::caller();
+        let debug = core.config.debug.enabled;
+        let mut cx = Context::from_waker(&self.main_waker);
+        let mut future = pin!(future);
+        core.shared.set_main_woken();
+        loop {
+            if core.shared.take_main_woken() {
+                let start = debug.then(Instant::now);
+                let poll = future.as_mut().poll(&mut cx);
+                if let Some(start) = start {
+                    core.check_slow_main_poll(start, location);
+                }
+                if let Poll::Ready(output) = poll {
+                    return output;
+                }
+            }
+            core.turn();
+        }
+    }
+
+    /// How many tasks are alive (spawned and not yet finished) on this runtime.
+    pub fn alive_tasks(&self) -> usize {
+        self.core.tasks.len()
+    }
+
+    /// How many blocking-pool threads are alive (busy or idle) right now.
+    pub fn blocking_threads(&self) -> usize {
+        self.core.blocking.threads()
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let core = &*self.core;
+        let _reactor = core.reactor.enter();
+        let _timers = core.timers.enter();
+        core.shutdown();
+    }
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("alive_tasks", &self.alive_tasks())
+            .finish()
+    }
+}
+
+/// Settings for a [`Runtime`].
+///
+/// ```
+/// let rt = evloop::Runtime::builder().event_interval(32).build().unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+#[derive(Debug, Default)]
+pub struct Builder {
+    /// The settings collected so far.
+    config: Config,
+}
+
+impl Builder {
+    /// The default settings.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// How many ready tasks the loop polls before it looks at I/O and timers again
+    /// (default 61). Lower is fairer to sockets and sleepers, higher is faster for
+    /// compute-heavy task sets.
+    ///
+    /// # Panics
+    /// If `n` is zero.
+    pub fn event_interval(mut self, n: u32) -> Builder {
+        assert!(n > 0, "Builder::event_interval must be at least 1");
+        self.config.event_interval = n;
+        self
+    }
+
+    /// Whether the loop thread's kernel timer slack is lowered to 1 ns while the loop runs
+    /// (default on). Linux lets a sleeping thread wake up to 50 µs late by default so it can
+    /// batch wakeups; a loop whose sleeps and timeouts should be punctual does not want
+    /// that. The previous slack is restored when `block_on` returns.
+    pub fn timer_slack(mut self, lowest: bool) -> Builder {
+        self.config.low_timer_slack = lowest;
+        self
+    }
+
+    /// The most threads the blocking pool may run at once (default 64); further
+    /// [`spawn_blocking`](crate::spawn_blocking) jobs wait in a queue for a free thread.
+    ///
+    /// # Panics
+    /// If `n` is zero.
+    pub fn max_blocking_threads(mut self, n: usize) -> Builder {
+        assert!(n > 0, "Builder::max_blocking_threads must be at least 1");
+        self.config.pool.max_threads = n;
+        self
+    }
+
+    /// How long an idle blocking-pool thread waits for work before it exits (default 10 s).
+    pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Builder {
+        self.config.pool.keep_alive = keep_alive;
+        self
+    }
+
+    /// Turns debug mode on or off (default: on when the environment has `EVLOOP_DEBUG=1`),
+    /// like asyncio's `debug=True`: every poll that holds the loop for at least the
+    /// [slow-poll threshold](Builder::slow_poll_threshold) is reported with the task's
+    /// name, spawn location and duration, on stderr or to [`on_slow_poll`](Builder::on_slow_poll).
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc, time::Duration};
+    /// let reports = Rc::new(RefCell::new(Vec::new()));
+    /// let sink = reports.clone();
+    /// let rt = evloop::Runtime::builder()
+    ///     .debug(true)
+    ///     .slow_poll_threshold(Duration::from_millis(20))
+    ///     .on_slow_poll(move |slow| sink.borrow_mut().push(slow.to_string()))
+    ///     .build()
+    ///     .unwrap();
+    /// rt.block_on(async {
+    ///     evloop::task::Builder::new()
+    ///         .name("db-writer")
+    ///         .spawn(async { std::thread::sleep(Duration::from_millis(30)) }) // blocks the loop!
+    ///         .await
+    ///         .unwrap();
+    /// });
+    /// assert!(reports.borrow()[0].starts_with("task 'db-writer' ("));
+    /// ```
+    pub fn debug(mut self, enabled: bool) -> Builder {
+        self.config.debug.enabled = enabled;
+        self
+    }
+
+    /// The slow-poll threshold of debug mode (default 100 ms).
+    pub fn slow_poll_threshold(mut self, threshold: Duration) -> Builder {
+        self.config.debug.slow_poll_threshold = threshold;
+        self
+    }
+
+    /// Sends debug mode's slow-poll reports to `hook` instead of stderr.
+    pub fn on_slow_poll(mut self, hook: impl Fn(&SlowPoll) + 'static) -> Builder {
+        self.config.debug.sink = debug::SlowPollSink::Hook(std::rc::Rc::new(hook));
+        self
+    }
+
+    /// Creates the runtime: the epoll instance, its eventfd and the timer store.
+    pub fn build(self) -> io::Result<Runtime> {
+        let core = Box::new(Core::new(self.config)?);
+        let main_waker = Waker::from(Arc::new(MainWaker {
+            shared: core.shared.clone(),
+        }));
+        Ok(Runtime { core, main_waker })
+    }
+}

@@ -1,0 +1,136 @@
+//! The part of a loop that other threads can reach: the injection queue and the wake-up
+//! protocol around the reactor's eventfd.
+//!
+//! A waker on a foreign thread pushes its task here, then writes the eventfd only if the
+//! loop may be asleep in `epoll_wait`. The "may be asleep" flag and the queue form a
+//! Dekker pair (each side writes its own variable, fences, reads the other's), so a wake
+//! is never lost: either the loop sees the task before it sleeps, or the waker sees the
+//! loop asleep and interrupts it.
+
+use std::sync::atomic::{fence, AtomicBool, Ordering};
+use std::sync::Arc;
+use std::task::Wake;
+
+use crossbeam_queue::SegQueue;
+use evloop_reactor::Notifier;
+
+use crate::task::TaskRef;
+
+/// State of one loop that is shared with other threads (and outlives the runtime while
+/// wakers or tasks still point at it).
+pub(crate) struct Shared {
+    /// Tasks woken from other threads, waiting to be moved into the local run queue.
+    inject: SegQueue<TaskRef>,
+    /// The loop is (about to be) blocked in the reactor and needs the eventfd to wake.
+    sleeping: AtomicBool,
+    /// The runtime is gone: wakes are dropped instead of queued.
+    closed: AtomicBool,
+    /// The future passed to `block_on` was woken and must be polled.
+    main_woken: AtomicBool,
+    /// Writes the reactor's eventfd.
+    notifier: Arc<Notifier>,
+}
+
+impl Shared {
+    /// The shared half of a new loop whose reactor is interrupted through `notifier`.
+    pub(crate) fn new(notifier: Arc<Notifier>) -> Shared {
+        Shared {
+            inject: SegQueue::new(),
+            sleeping: AtomicBool::new(false),
+            closed: AtomicBool::new(false),
+            main_woken: AtomicBool::new(false),
+            notifier,
+        }
+    }
+
+    /// Queues a task woken on another thread (or outside the loop) and wakes the loop.
+    pub(crate) fn schedule_remote(&self, task: TaskRef) {
+        if self.closed.load(Ordering::Acquire) {
+            return;
+        }
+        self.inject.push(task);
+        fence(Ordering::SeqCst);
+        if self.closed.load(Ordering::Acquire) {
+            // The runtime shut down while we pushed: nobody else will drain this.
+            self.drain();
+            return;
+        }
+        self.interrupt();
+    }
+
+    /// Wakes the loop if it may be blocked in the reactor.
+    fn interrupt(&self) {
+        if self.sleeping.swap(false, Ordering::SeqCst) {
+            self.notifier.notify();
+        }
+    }
+
+    /// Takes one task woken from another thread.
+    pub(crate) fn pop_remote(&self) -> Option<TaskRef> {
+        self.inject.pop()
+    }
+
+    /// Is there work the loop must do before it may sleep?
+    pub(crate) fn has_remote_work(&self) -> bool {
+        !self.inject.is_empty() || self.main_woken.load(Ordering::SeqCst)
+    }
+
+    /// Announces that the loop is about to block. Returns `false` if it must not, because
+    /// work arrived meanwhile.
+    pub(crate) fn prepare_sleep(&self) -> bool {
+        self.sleeping.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        if self.has_remote_work() {
+            self.sleeping.store(false, Ordering::SeqCst);
+            return false;
+        }
+        true
+    }
+
+    /// The loop is awake again.
+    pub(crate) fn end_sleep(&self) {
+        self.sleeping.store(false, Ordering::SeqCst);
+    }
+
+    /// Takes the "main future was woken" flag.
+    pub(crate) fn take_main_woken(&self) -> bool {
+        self.main_woken.swap(false, Ordering::AcqRel)
+    }
+
+    /// Marks the main future as woken (and polls it at the loop's next turn).
+    pub(crate) fn set_main_woken(&self) {
+        self.main_woken.store(true, Ordering::SeqCst);
+    }
+
+    /// Shuts the queue: later wakes are dropped, queued ones released.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::SeqCst);
+        self.drain();
+    }
+
+    /// Releases every queued task reference.
+    fn drain(&self) {
+        while let Some(task) = self.inject.pop() {
+            drop(task);
+        }
+    }
+}
+
+/// The waker of the future given to `block_on` (which is not a task).
+pub(crate) struct MainWaker {
+    /// The loop that polls the main future.
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl Wake for MainWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.shared.set_main_woken();
+        if !super::core::is_current(&self.shared) {
+            self.shared.interrupt();
+        }
+    }
+}

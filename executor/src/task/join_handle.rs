@@ -1,0 +1,111 @@
+//! `JoinHandle`: the caller's end of a spawned task.
+
+use std::fmt;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use super::header::flags;
+use super::{JoinError, TaskRef};
+
+/// An owned permission to await a spawned task's output, like the `Task` object that
+/// `asyncio.create_task` returns.
+///
+/// Awaiting it yields `Ok(output)`, or a [`JoinError`] if the task panicked or was
+/// cancelled. Dropping it *detaches* the task: it keeps running and its output is
+/// dropped. It is `!Send`: it belongs to the loop that spawned the task.
+///
+/// ```
+/// evloop::run(async {
+///     let handle = evloop::spawn(async { 6 * 7 });
+///     assert_eq!(handle.await.unwrap(), 42);
+/// });
+/// ```
+pub struct JoinHandle<T> {
+    /// The handle's reference to the task.
+    task: TaskRef,
+    /// The output type, and `!Send`/`!Sync`: the handle stays on the loop's thread.
+    _marker: PhantomData<(T, Rc<()>)>,
+}
+
+impl<T> JoinHandle<T> {
+    /// Wraps the handle's task reference.
+    pub(crate) fn new(task: TaskRef) -> JoinHandle<T> {
+        JoinHandle {
+            task,
+            _marker: PhantomData,
+        }
+    }
+
+    /// Cancels the task, like asyncio's `Task.cancel()`: its future is dropped at the
+    /// loop's next turn without being polled again, and awaiting this handle yields a
+    /// cancelled [`JoinError`]. No effect on a task that already finished.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// evloop::run(async {
+    ///     let handle = evloop::spawn(evloop::time::sleep(Duration::from_secs(60)));
+    ///     handle.abort();
+    ///     assert!(handle.await.unwrap_err().is_cancelled());
+    /// });
+    /// ```
+    pub fn abort(&self) {
+        let header = self.task.header();
+        if !header.has(flags::COMPLETE) {
+            header.set(flags::CANCELLED);
+            self.task.wake_by_ref();
+        }
+    }
+
+    /// `true` once the task has finished (with a value, a panic, or by cancellation).
+    pub fn is_finished(&self) -> bool {
+        self.task.header().has(flags::COMPLETE)
+    }
+
+    /// The task's id, as `task::all_tasks()` and `JoinError::id` report it.
+    pub fn id(&self) -> u64 {
+        self.task.header().meta.id
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
+        let header = self.task.header();
+        // SAFETY: `out` has the type `read_output` writes for this task's output type `T`,
+        // and the handle holds a reference to the task.
+        unsafe {
+            (header.vtable.read_output)(
+                self.task.as_ptr(),
+                &mut out as *mut Poll<Result<T, JoinError>> as *mut (),
+                cx.waker(),
+            );
+        }
+        out
+    }
+}
+
+impl<T> Drop for JoinHandle<T> {
+    fn drop(&mut self) {
+        let header = self.task.header();
+        header.clear(flags::JOIN_INTEREST);
+        // SAFETY: the handle is on the loop thread and holds a reference.
+        unsafe {
+            (*header.join_waker.get()).take();
+            (header.vtable.drop_output)(self.task.as_ptr());
+        }
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle")
+            .field("id", &self.id())
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}

@@ -1,0 +1,67 @@
+//! The `Waker` of a task: a pointer to its header and four functions.
+//!
+//! Waking on the loop's own thread pushes onto the local run queue (no lock, no syscall);
+//! from any other thread it goes through the loop's injection queue (see
+//! `runtime::shared`). Cloning a waker adds a task reference; it is freed with the last.
+
+use std::ptr::NonNull;
+use std::task::{RawWaker, RawWakerVTable, Waker};
+
+use super::header::Header;
+use super::state::WakeByVal;
+use super::TaskRef;
+use crate::runtime::schedule;
+
+/// The vtable shared by every task waker.
+static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+
+/// A waker that borrows the caller's reference: wrap it in `ManuallyDrop` and never drop it.
+///
+/// # Safety
+/// The caller must hold a reference to the task for as long as the waker is used.
+pub(crate) unsafe fn borrowed(ptr: NonNull<Header>) -> Waker {
+    // SAFETY: the vtable's contract is upheld by the functions below; the reference the
+    // caller holds keeps the header alive.
+    unsafe { Waker::from_raw(RawWaker::new(ptr.as_ptr() as *const (), &VTABLE)) }
+}
+
+/// The header behind a waker's data pointer.
+fn header<'a>(data: *const ()) -> &'a Header {
+    // SAFETY: every waker with this vtable was built from a live `NonNull<Header>` and owns
+    // (or borrows) a reference to it.
+    unsafe { &*(data as *const Header) }
+}
+
+/// `Waker::clone`: one more reference.
+unsafe fn clone(data: *const ()) -> RawWaker {
+    header(data).state.ref_inc();
+    RawWaker::new(data, &VTABLE)
+}
+
+/// `Waker::wake`: hand this waker's reference to the run queue, or release it.
+unsafe fn wake(data: *const ()) {
+    let ptr = NonNull::from(header(data));
+    match header(data).state.schedule_by_val() {
+        // SAFETY: the reference this waker owned now belongs to the `TaskRef`.
+        WakeByVal::Enqueue => schedule(unsafe { TaskRef::from_raw(ptr) }),
+        WakeByVal::Done => {}
+        // SAFETY: that was the last reference.
+        WakeByVal::Dealloc => unsafe { (header(data).vtable.dealloc)(ptr) },
+    }
+}
+
+/// `Waker::wake_by_ref`: queue the task with a new reference, unless already queued.
+unsafe fn wake_by_ref(data: *const ()) {
+    if header(data).state.schedule_by_ref() {
+        // SAFETY: `schedule_by_ref` added the reference the `TaskRef` now owns.
+        schedule(unsafe { TaskRef::from_raw(NonNull::from(header(data))) });
+    }
+}
+
+/// `Waker::drop`: one reference less.
+unsafe fn drop_waker(data: *const ()) {
+    if header(data).state.ref_dec() {
+        // SAFETY: that was the last reference.
+        unsafe { (header(data).vtable.dealloc)(NonNull::from(header(data))) };
+    }
+}

@@ -1,0 +1,171 @@
+//! [`Socket`]: an owned, registered, non-blocking fd, and the poll loops all socket types
+//! share.
+//!
+//! Every I/O operation of the crate goes through [`Socket::poll_io`]:
+//!
+//! ```text
+//! loop {
+//!     ready!(registration.poll_ready(dir, cx))?;   // Pending (waker parked) until an edge
+//!     match syscall() {
+//!         Err(EAGAIN) => registration.clear_ready(dir), // the kernel says: no more; wait again
+//!         result => return Ready(result),               // data, EOF or a real error
+//!     }
+//! }
+//! ```
+
+use std::fmt;
+use std::future::poll_fn;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::task::{ready, Context, Poll};
+
+use evloop_reactor::{Direction, Interest, Registration};
+
+use crate::sys;
+
+/// A non-blocking socket registered with the loop's reactor.
+///
+/// Field order matters: Rust drops fields in declaration order, so the registration is
+/// removed from epoll before the fd is closed, and the fd is closed exactly once, by
+/// `OwnedFd`.
+pub(crate) struct Socket {
+    /// The socket's registration: its readiness per direction and the parked wakers.
+    reg: Registration,
+    /// The socket itself; closing it is `OwnedFd`'s job.
+    fd: OwnedFd,
+}
+
+impl Socket {
+    /// Registers `fd` (which must be non-blocking) with the current loop's reactor.
+    ///
+    /// # Errors
+    /// No loop runs on this thread, or `epoll_ctl` failed; `fd` is closed then.
+    pub(crate) fn new(fd: OwnedFd) -> io::Result<Socket> {
+        let reg = Registration::new(fd.as_raw_fd(), Interest::BOTH)?;
+        Ok(Socket { reg, fd })
+    }
+
+    /// The raw fd, for syscalls.
+    pub(crate) fn fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+
+    /// Waits for `dir` readiness, then runs `op` until it does something other than
+    /// `EAGAIN` (see the module docs).
+    pub(crate) fn poll_io<T>(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        mut op: impl FnMut(RawFd) -> io::Result<T>,
+    ) -> Poll<io::Result<T>> {
+        loop {
+            ready!(self.reg.poll_ready(dir, cx))?;
+            match op(self.fd()) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.reg.clear_ready(dir),
+                result => return Poll::Ready(result),
+            }
+        }
+    }
+
+    /// Waits for `dir` readiness without doing any I/O (a connecting socket waits for
+    /// writability this way).
+    pub(crate) fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.reg.poll_ready(dir, cx)
+    }
+
+    /// Forgets `dir` readiness: the next [`poll_ready`](Self::poll_ready) waits for a new
+    /// edge.
+    pub(crate) fn clear_ready(&self, dir: Direction) {
+        self.reg.clear_ready(dir);
+    }
+
+    /// Reads into `buf`; an empty `buf` gives `Ok(0)` at once, without waiting.
+    pub(crate) fn poll_read(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        self.poll_io(Direction::Read, cx, |fd| sys::recv(fd, buf))
+    }
+
+    /// Writes from `buf`; an empty `buf` gives `Ok(0)` at once, without waiting.
+    pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if buf.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        self.poll_io(Direction::Write, cx, |fd| sys::send(fd, buf))
+    }
+
+    /// Reads into `buf`, waiting until at least one byte (or EOF: `Ok(0)`) is there.
+    pub(crate) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_read(cx, buf)).await
+    }
+
+    /// Reads exactly `buf.len()` bytes; EOF before that is `UnexpectedEof`.
+    pub(crate) async fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.read(buf).await? {
+                0 => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!(
+                            "the peer closed the stream with {} bytes still expected",
+                            buf.len()
+                        ),
+                    ))
+                }
+                n => buf = &mut buf[n..],
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes some of `buf`, waiting until the send buffer has room for at least a byte.
+    pub(crate) async fn write(&self, buf: &[u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_write(cx, buf)).await
+    }
+
+    /// Writes all of `buf`, waiting for send-buffer room as often as needed.
+    pub(crate) async fn write_all(&self, mut buf: &[u8]) -> io::Result<()> {
+        while !buf.is_empty() {
+            match self.write(buf).await? {
+                0 => return Err(io::ErrorKind::WriteZero.into()),
+                n => buf = &buf[n..],
+            }
+        }
+        Ok(())
+    }
+
+    /// Shuts down one or both directions.
+    pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        sys::shutdown(self.fd(), how)
+    }
+
+    /// The address this socket is bound to.
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        sys::socket_addr(self.fd(), sys::Name::Local)
+    }
+
+    /// The address of the connected peer.
+    pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
+        sys::socket_addr(self.fd(), sys::Name::Peer)
+    }
+}
+
+impl fmt::Debug for Socket {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Socket");
+        d.field("fd", &self.fd());
+        if let Ok(addr) = self.local_addr() {
+            d.field("local", &addr);
+        }
+        if let Ok(addr) = self.peer_addr() {
+            d.field("peer", &addr);
+        }
+        d.finish()
+    }
+}

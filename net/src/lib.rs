@@ -1,0 +1,107 @@
+//! evloop's sockets: [`TcpListener`], [`TcpStream`] and [`UdpSocket`] on the reactor.
+//!
+//! This crate is where the loop meets the network. In DESIGN.md's picture it sits on top
+//! of `evloop-reactor` (which waits in `epoll` and wakes tasks) and next to
+//! `evloop-executor` (which runs the tasks, and resolves host names on its blocking
+//! pool). Users reach it as `evloop::net`.
+//!
+//! # How a socket's readiness becomes a wake
+//!
+//! 1. **Non-blocking socket.** Every socket is created `SOCK_NONBLOCK | SOCK_CLOEXEC`: a
+//!    `recv` with nothing to read fails with `EAGAIN` at once instead of stopping the
+//!    thread (and with it every task of the loop).
+//! 2. **Registration.** The socket is registered with the loop's reactor
+//!    ([`evloop_reactor::Registration`]), edge-triggered, for both directions. The
+//!    registration keeps, per direction, a *ready* flag and the waker of the task that
+//!    waits.
+//! 3. **The poll loop.** `read` asks the registration whether the socket is readable. If
+//!    not, the task's waker is parked there and the task returns `Pending`; the loop runs
+//!    other tasks and then blocks in `epoll_wait`.
+//! 4. **The edge.** Data arrives; the kernel reports `EPOLLIN` once (edge-triggered: a
+//!    change, not a level). The reactor sets the ready flag and calls the parked waker;
+//!    the executor queues the task, which polls `read` again. Now the registration says
+//!    ready, `recv` returns the bytes.
+//! 5. **`clear_ready` only on `EAGAIN`.** The flag stays set after a read, even a short
+//!    one: more data may have arrived meanwhile, and under edge triggering there would be
+//!    no second event for it. Only when `recv` says `EAGAIN` (drained) is the flag
+//!    cleared, and the task waits for the next edge.
+//!
+//! ```text
+//! loop {
+//!     ready!(registration.poll_ready(Read, cx))?;  // Pending + waker parked until an edge
+//!     match recv(fd, buf) {
+//!         Err(EAGAIN) => registration.clear_ready(Read),
+//!         result => return Ready(result),
+//!     }
+//! }
+//! ```
+//!
+//! Writes work the same way with write readiness, which is also how TCP backpressure
+//! reaches a task: a full send buffer is `EAGAIN`, and the writer sleeps until the peer
+//! has read enough for an `EPOLLOUT` edge. A non-blocking `connect` waits for the same
+//! edge and then reads its outcome from `SO_ERROR`.
+//!
+//! # Example: an echo server and a client, on one thread
+//!
+//! ```
+//! use evloop_net::{TcpListener, TcpStream};
+//!
+//! evloop_executor::run(async {
+//!     let listener = TcpListener::bind("127.0.0.1:0").await?;
+//!     let addr = listener.local_addr()?;
+//!     evloop_executor::spawn(async move {
+//!         while let Ok((mut conn, _peer)) = listener.accept().await {
+//!             evloop_executor::spawn(async move {
+//!                 let mut buf = [0; 1024];
+//!                 while let Ok(n @ 1..) = conn.read(&mut buf).await {
+//!                     if conn.write_all(&buf[..n]).await.is_err() {
+//!                         break;
+//!                     }
+//!                 }
+//!             });
+//!         }
+//!     });
+//!
+//!     let mut client = TcpStream::connect(addr).await?;
+//!     client.write_all(b"hello, loop").await?;
+//!     let mut reply = [0; 11];
+//!     client.read_exact(&mut reply).await?;
+//!     assert_eq!(&reply, b"hello, loop");
+//!     Ok::<(), std::io::Error>(())
+//! })?;
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! # Traps
+//!
+//! - Sockets belong to the loop that created them (they hold its reactor): create them
+//!   inside `evloop::run`, and do not move them to another thread (they are `!Send`).
+//! - Errors are the OS's: `EPIPE` is [`io::ErrorKind::BrokenPipe`](std::io::ErrorKind),
+//!   never a `SIGPIPE`; `EMFILE` from `accept` is returned, not retried, so a server can
+//!   back off.
+//! - Host names are resolved on the blocking pool; a literal `ip:port` never leaves the
+//!   loop thread.
+//!
+//! The layout: `sys.rs` (every syscall, the only `unsafe`), `io.rs` (the shared poll
+//! loops), `addr.rs`, and one file per socket type.
+
+#![deny(unsafe_code)]
+#![warn(
+    missing_docs,
+    missing_debug_implementations,
+    clippy::undocumented_unsafe_blocks
+)]
+
+mod addr;
+mod io;
+mod split;
+mod sys;
+mod tcp_listener;
+mod tcp_stream;
+mod udp;
+
+pub use addr::{lookup_host, ToSocketAddrs};
+pub use split::{OwnedReadHalf, OwnedWriteHalf};
+pub use tcp_listener::TcpListener;
+pub use tcp_stream::TcpStream;
+pub use udp::UdpSocket;

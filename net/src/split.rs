@@ -1,0 +1,323 @@
+//! [`OwnedReadHalf`] and [`OwnedWriteHalf`]: a [`TcpStream`](crate::TcpStream) split
+//! for a reader task and a writer task.
+//!
+//! Both halves share the socket through an `Rc` (everything runs on the loop's one
+//! thread). They never contend: the registration keeps one waker per direction, so the
+//! reader parks on read readiness and the writer on write readiness independently.
+
+use std::fmt;
+use std::io;
+use std::net::{Shutdown, SocketAddr};
+use std::os::fd::{AsRawFd, RawFd};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use crate::io::Socket;
+
+/// The reading half of a [`TcpStream`](crate::TcpStream), from
+/// [`into_split`](crate::TcpStream::into_split).
+///
+/// ```
+/// # use evloop_net::{TcpListener, TcpStream};
+/// evloop_executor::run(async {
+/// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// #   let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+/// #   let (mut server, _) = listener.accept().await.unwrap();
+///     let (mut rd, _wr) = client.into_split();
+///     server.write_all(b"hi").await.unwrap();
+///     let mut buf = [0; 2];
+///     rd.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"hi");
+/// });
+/// ```
+pub struct OwnedReadHalf {
+    /// The socket, shared with the write half; closed when both are dropped.
+    sock: Rc<Socket>,
+}
+
+/// The writing half of a [`TcpStream`](crate::TcpStream), from
+/// [`into_split`](crate::TcpStream::into_split).
+///
+/// Dropping it does not shut the connection down; call
+/// [`shutdown`](OwnedWriteHalf::shutdown) to send a FIN while the read half lives on.
+///
+/// ```
+/// # use evloop_net::{TcpListener, TcpStream};
+/// evloop_executor::run(async {
+/// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+/// #   let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+/// #   let (mut server, _) = listener.accept().await.unwrap();
+///     let (_rd, mut wr) = client.into_split();
+///     wr.write_all(b"hi").await.unwrap();
+///     let mut buf = [0; 2];
+///     server.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"hi");
+/// });
+/// ```
+pub struct OwnedWriteHalf {
+    /// The socket, shared with the read half; closed when both are dropped.
+    sock: Rc<Socket>,
+}
+
+impl OwnedReadHalf {
+    /// Wraps the shared socket.
+    pub(crate) fn new(sock: Rc<Socket>) -> OwnedReadHalf {
+        OwnedReadHalf { sock }
+    }
+
+    /// Reads into `buf`; `Ok(0)` is EOF. As [`TcpStream::read`](crate::TcpStream::read).
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    /// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #   let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// #   let (server, _) = listener.accept().await.unwrap();
+    ///     let (mut rd, _wr) = client.into_split();
+    ///     drop(server);
+    ///     assert_eq!(rd.read(&mut [0; 8]).await.unwrap(), 0);
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error, e.g. `ConnectionReset`.
+    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.sock.read(buf).await
+    }
+
+    /// Reads exactly `buf.len()` bytes. As [`TcpStream::read_exact`](crate::TcpStream::read_exact).
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    /// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #   let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// #   let (mut server, _) = listener.accept().await.unwrap();
+    ///     let (mut rd, _wr) = client.into_split();
+    ///     server.write_all(b"abcd").await.unwrap();
+    ///     let mut buf = [0; 4];
+    ///     rd.read_exact(&mut buf).await.unwrap();
+    ///     assert_eq!(&buf, b"abcd");
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// [`io::ErrorKind::UnexpectedEof`] if the peer closes first; otherwise the OS error.
+    pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        self.sock.read_exact(buf).await
+    }
+
+    /// The address of the peer.
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (rd, _wr) = client.into_split();
+    ///     assert_eq!(rd.peer_addr().unwrap(), listener.local_addr().unwrap());
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error of `getpeername`.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.sock.peer_addr()
+    }
+
+    /// The local address of this end.
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (rd, _wr) = client.into_split();
+    ///     assert!(rd.local_addr().unwrap().ip().is_loopback());
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error of `getsockname`.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.sock.local_addr()
+    }
+}
+
+impl OwnedWriteHalf {
+    /// Wraps the shared socket.
+    pub(crate) fn new(sock: Rc<Socket>) -> OwnedWriteHalf {
+        OwnedWriteHalf { sock }
+    }
+
+    /// Writes some of `buf`. As [`TcpStream::write`](crate::TcpStream::write).
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    /// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #   let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (_rd, mut wr) = client.into_split();
+    ///     assert_eq!(wr.write(b"abc").await.unwrap(), 3);
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error, e.g. `BrokenPipe`.
+    pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.sock.write(buf).await
+    }
+
+    /// Writes all of `buf`. As [`TcpStream::write_all`](crate::TcpStream::write_all).
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    /// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #   let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// #   let (mut server, _) = listener.accept().await.unwrap();
+    ///     let (_rd, mut wr) = client.into_split();
+    ///     wr.write_all(b"abc").await.unwrap();
+    ///     let mut buf = [0; 3];
+    ///     server.read_exact(&mut buf).await.unwrap();
+    ///     assert_eq!(&buf, b"abc");
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error; [`io::ErrorKind::WriteZero`] if the socket accepts nothing.
+    pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.sock.write_all(buf).await
+    }
+
+    /// Does nothing (a TCP stream has no user-space buffer).
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    /// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #   let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (_rd, mut wr) = client.into_split();
+    ///     wr.flush().await.unwrap();
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// None.
+    pub async fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Shuts down the write direction: the peer reads EOF, the read half keeps reading.
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    /// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    /// #   let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    /// #   let (mut server, _) = listener.accept().await.unwrap();
+    ///     let (mut rd, wr) = client.into_split();
+    ///     wr.shutdown().unwrap();
+    ///     assert_eq!(server.read(&mut [0; 8]).await.unwrap(), 0);
+    ///     server.write_all(b"still open").await.unwrap();
+    ///     let mut buf = [0; 10];
+    ///     rd.read_exact(&mut buf).await.unwrap();
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error of `shutdown`, e.g. `NotConnected`.
+    pub fn shutdown(&self) -> io::Result<()> {
+        self.sock.shutdown(Shutdown::Write)
+    }
+
+    /// The address of the peer.
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (_rd, wr) = client.into_split();
+    ///     assert_eq!(wr.peer_addr().unwrap(), listener.local_addr().unwrap());
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error of `getpeername`.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.sock.peer_addr()
+    }
+
+    /// The local address of this end.
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// evloop_executor::run(async {
+    ///     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (_rd, wr) = client.into_split();
+    ///     assert!(wr.local_addr().unwrap().ip().is_loopback());
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error of `getsockname`.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.sock.local_addr()
+    }
+}
+
+impl AsRawFd for OwnedReadHalf {
+    fn as_raw_fd(&self) -> RawFd {
+        self.sock.fd()
+    }
+}
+
+impl AsRawFd for OwnedWriteHalf {
+    fn as_raw_fd(&self) -> RawFd {
+        self.sock.fd()
+    }
+}
+
+impl fmt::Debug for OwnedReadHalf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("OwnedReadHalf").field(&*self.sock).finish()
+    }
+}
+
+impl fmt::Debug for OwnedWriteHalf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("OwnedWriteHalf").field(&*self.sock).finish()
+    }
+}
+
+impl futures_io::AsyncRead for OwnedReadHalf {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+    ) -> Poll<io::Result<usize>> {
+        self.sock.poll_read(cx, buf)
+    }
+}
+
+impl futures_io::AsyncWrite for OwnedWriteHalf {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.sock.poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    /// Shuts down the write direction (sends a FIN).
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(self.sock.shutdown(Shutdown::Write))
+    }
+}

@@ -1,0 +1,112 @@
+//! What a registration cares about: [`Interest`] (a set of directions) and [`Direction`].
+
+use std::fmt;
+use std::ops::BitOr;
+
+/// One direction of I/O on a file descriptor.
+///
+/// Each [`Registration`](crate::Registration) tracks readiness and keeps one waker per
+/// direction, so a task reading and another writing the same socket do not steal each
+/// other's wake-ups.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// Reading (or accepting): ready on data, peer shutdown, hang-up or error.
+    Read,
+    /// Writing (or finishing a connect): ready on buffer space, hang-up or error.
+    Write,
+}
+
+impl Direction {
+    /// Position of this direction in per-direction arrays.
+    pub(crate) const fn index(self) -> usize {
+        match self {
+            Direction::Read => 0,
+            Direction::Write => 1,
+        }
+    }
+}
+
+/// The directions a registration intends to poll: [`READABLE`](Interest::READABLE),
+/// [`WRITABLE`](Interest::WRITABLE) or [`BOTH`](Interest::BOTH) (also spelled
+/// `Interest::READABLE | Interest::WRITABLE`).
+///
+/// The epoll registration always covers both directions (edge-triggered, that costs
+/// nothing); the interest documents intent and, in debug builds, polling a direction
+/// outside it panics.
+///
+/// ```
+/// use evloop_reactor::{Direction, Interest};
+///
+/// let both = Interest::READABLE | Interest::WRITABLE;
+/// assert_eq!(both, Interest::BOTH);
+/// assert!(both.contains(Direction::Write));
+/// assert!(!Interest::READABLE.contains(Direction::Write));
+/// ```
+#[derive(Copy, Clone, PartialEq, Eq, Hash)]
+pub struct Interest(u8);
+
+impl Interest {
+    /// Bit for [`Direction::Read`].
+    const READ_BIT: u8 = 1;
+    /// Bit for [`Direction::Write`].
+    const WRITE_BIT: u8 = 2;
+
+    /// Interest in reading.
+    pub const READABLE: Interest = Interest(Self::READ_BIT);
+    /// Interest in writing.
+    pub const WRITABLE: Interest = Interest(Self::WRITE_BIT);
+    /// Interest in both directions.
+    pub const BOTH: Interest = Interest(Self::READ_BIT | Self::WRITE_BIT);
+
+    /// Whether reading is part of this interest.
+    pub const fn is_readable(self) -> bool {
+        self.0 & Self::READ_BIT != 0
+    }
+
+    /// Whether writing is part of this interest.
+    pub const fn is_writable(self) -> bool {
+        self.0 & Self::WRITE_BIT != 0
+    }
+
+    /// Whether `dir` is part of this interest.
+    pub const fn contains(self, dir: Direction) -> bool {
+        match dir {
+            Direction::Read => self.is_readable(),
+            Direction::Write => self.is_writable(),
+        }
+    }
+}
+
+impl BitOr for Interest {
+    type Output = Interest;
+
+    fn bitor(self, rhs: Interest) -> Interest {
+        Interest(self.0 | rhs.0)
+    }
+}
+
+impl fmt::Debug for Interest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.is_readable(), self.is_writable()) {
+            (true, true) => f.write_str("READABLE | WRITABLE"),
+            (true, false) => f.write_str("READABLE"),
+            (false, true) => f.write_str("WRITABLE"),
+            (false, false) => f.write_str("(empty)"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags() {
+        assert!(Interest::READABLE.is_readable() && !Interest::READABLE.is_writable());
+        assert!(Interest::WRITABLE.is_writable() && !Interest::WRITABLE.is_readable());
+        assert_eq!(Interest::READABLE | Interest::WRITABLE, Interest::BOTH);
+        assert_eq!(format!("{:?}", Interest::BOTH), "READABLE | WRITABLE");
+        assert_eq!(Direction::Read.index(), 0);
+        assert_eq!(Direction::Write.index(), 1);
+    }
+}

@@ -1,0 +1,106 @@
+//! evloop's reactor: the loop's boundary with the operating system.
+//!
+//! Each turn of the loop (see `DESIGN.md`) ends the same way:
+//!
+//! ```text
+//! run(main) ──► loop {
+//!                  take cross-thread wakes; poll ready tasks
+//!                  timeout = 0 if tasks are ready, else until the next timer, else forever
+//!                  reactor.wait(timeout)   ◄── this crate: epoll, then wake the tasks whose fds became ready
+//!                  timers.fire_due(now)
+//!                }
+//! ```
+//!
+//! [`Reactor::wait`] blocks in the kernel (`epoll_pwait2`) until a registered fd becomes
+//! ready, the cross-thread [`Notifier`] fires, or the timeout passes, and calls
+//! [`Waker::wake`](std::task::Waker::wake) for every direction that became ready. It
+//! knows nothing of tasks: what a wake does is the executor's business. This is the part
+//! of asyncio's event loop that its `selectors` module plays.
+//!
+//! # Who uses it
+//!
+//! - **`evloop-executor`** creates one [`Reactor`] per loop (an `Rc`, it never leaves the
+//!   loop's thread), calls [`Reactor::enter`] while the loop runs, [`Reactor::wait`] each
+//!   turn, and hands [`Reactor::notifier`] to its cross-thread wakers, which call
+//!   [`Notifier::notify`] when the loop may be asleep.
+//! - **`evloop-net`** wraps each non-blocking socket with a [`Registration`] (made with
+//!   [`Registration::new`], which finds the running loop's reactor) and turns
+//!   `EAGAIN` into `Poll::Pending`.
+//!
+//! # Edge-triggered, and why `clear_ready` exists
+//!
+//! Every fd is registered `EPOLLET` for both directions: the kernel reports a *change*
+//! (an edge: data arrived, buffer space appeared) once, not the level "there is data" on
+//! every wait. That keeps each wait proportional to what happened, but means the reactor
+//! must remember readiness: a [`Registration`] keeps a ready flag per [`Direction`],
+//! set by the event and kept until the I/O type learns otherwise. The I/O type
+//! therefore reads (or writes) until the syscall says `EAGAIN`, and only then calls
+//! [`Registration::clear_ready`]; the next [`Registration::poll_ready`] stores the task's
+//! waker and returns `Pending` until the next edge. Clearing earlier (after a short read,
+//! say) could miss data that is already there and would never produce another event.
+//!
+//! Registrations live in a slab whose tokens carry a generation: an event that the
+//! kernel queued for a registration that has since been dropped is ignored, never
+//! delivered to whoever reuses the slot.
+//!
+//! # Example
+//!
+//! ```
+//! use std::io::Write;
+//! use std::os::fd::AsRawFd;
+//! use std::os::unix::net::UnixStream;
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use std::sync::Arc;
+//! use std::task::{Context, Wake, Waker};
+//! use std::time::Duration;
+//! use evloop_reactor::{Direction, Interest, Reactor, Registration};
+//!
+//! /// Counts wake-ups (an executor would schedule a task instead).
+//! struct Count(AtomicUsize);
+//! impl Wake for Count {
+//!     fn wake(self: Arc<Self>) {
+//!         self.0.fetch_add(1, Ordering::SeqCst);
+//!     }
+//! }
+//!
+//! let reactor = Reactor::new()?;
+//! let (ours, mut theirs) = UnixStream::pair()?;
+//! ours.set_nonblocking(true)?;
+//! let reg = Registration::with_reactor(&reactor, ours.as_raw_fd(), Interest::READABLE)?;
+//!
+//! let count = Arc::new(Count(AtomicUsize::new(0)));
+//! let waker = Waker::from(count.clone());
+//! assert!(reg.poll_ready(Direction::Read, &mut Context::from_waker(&waker)).is_pending());
+//!
+//! theirs.write_all(b"hello")?;
+//! reactor.wait(Some(Duration::from_millis(100)))?;
+//! assert_eq!(count.0.load(Ordering::SeqCst), 1);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! Neighbours: `evloop-executor` (drives this crate), `evloop-time` (supplies the wait's
+//! timeout), `evloop-net` (registers sockets), and the `evloop` facade.
+
+#![deny(missing_docs, unsafe_code)]
+#![warn(
+    missing_debug_implementations,
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks
+)]
+
+mod interest;
+mod notifier;
+mod reactor;
+mod registration;
+mod slab;
+mod sys {
+    //! Operating-system backends; all `unsafe` code of the crate lives here.
+    pub(crate) mod epoll;
+    pub(crate) mod timer_slack;
+}
+
+pub use interest::{Direction, Interest};
+pub use notifier::Notifier;
+pub use reactor::{EnterGuard, Reactor};
+pub use registration::Registration;
+pub use sys::timer_slack::TimerSlackGuard;

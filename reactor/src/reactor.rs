@@ -1,0 +1,323 @@
+//! The [`Reactor`]: one epoll instance per loop, its registrations, and the wait that
+//! turns kernel readiness into `Waker` calls.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::io;
+use std::marker::PhantomData;
+use std::os::fd::RawFd;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use crate::interest::{Direction, Interest};
+use crate::notifier::Notifier;
+use crate::slab::{Slab, Token};
+use crate::sys::epoll::{Epoll, Events};
+
+/// How many kernel events one [`Reactor::wait`] handles at most; more stay queued in the
+/// kernel for the next turn.
+const EVENTS_CAPACITY: usize = 1024;
+
+/// The token of the notifier's eventfd; the slab never mints it (index `u32::MAX` is
+/// never used).
+const NOTIFIER_TOKEN: Token = u64::MAX;
+
+thread_local! {
+    /// The reactor of the loop running on this thread, set by [`Reactor::enter`].
+    static CURRENT: RefCell<Option<Rc<Reactor>>> = const { RefCell::new(None) };
+}
+
+/// An epoll reactor: registers file descriptors, blocks in [`wait`](Reactor::wait), and
+/// wakes the wakers of the fds that became ready.
+///
+/// One per loop, shared as `Rc<Reactor>`; it is neither `Send` nor `Sync` (other threads
+/// reach it only through its [`Notifier`]).
+///
+/// ```
+/// use std::io::Write;
+/// use std::os::fd::AsRawFd;
+/// use std::os::unix::net::UnixStream;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use std::sync::Arc;
+/// use std::task::{Context, Poll, Wake, Waker};
+/// use std::time::Duration;
+/// use evloop_reactor::{Direction, Interest, Reactor, Registration};
+///
+/// struct Count(AtomicUsize);
+/// impl Wake for Count {
+///     fn wake(self: Arc<Self>) {
+///         self.0.fetch_add(1, Ordering::SeqCst);
+///     }
+/// }
+///
+/// let reactor = Reactor::new()?;
+/// let (ours, mut theirs) = UnixStream::pair()?;
+/// ours.set_nonblocking(true)?;
+/// let reg = Registration::with_reactor(&reactor, ours.as_raw_fd(), Interest::READABLE)?;
+///
+/// let count = Arc::new(Count(AtomicUsize::new(0)));
+/// let waker = Waker::from(count.clone());
+/// let mut cx = Context::from_waker(&waker);
+/// assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending()); // nothing to read yet
+///
+/// theirs.write_all(b"ping")?;
+/// reactor.wait(Some(Duration::from_millis(100)))?;
+/// assert_eq!(count.0.load(Ordering::SeqCst), 1); // the read waker fired
+/// assert!(reg.poll_ready(Direction::Read, &mut cx).is_ready());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Reactor {
+    /// The epoll instance (edge-triggered registrations).
+    epoll: Epoll,
+    /// Buffer the kernel fills on each wait; allocated once, borrowed for a whole
+    /// [`wait`](Reactor::wait) (so a re-entrant wait is an error, not a corruption).
+    events: RefCell<Events>,
+    /// Per-registration readiness and wakers, keyed by generation-checked tokens.
+    slab: RefCell<Slab<IoState>>,
+    /// The eventfd other threads write to; shared with every [`Notifier`] handle.
+    notifier: Arc<Notifier>,
+    /// Whether the notifier fired since the last [`take_notified`](Reactor::take_notified).
+    notified: Cell<bool>,
+    /// Keeps the reactor on its thread (`!Send`, `!Sync`).
+    _not_send: PhantomData<*const ()>,
+}
+
+/// What the reactor tracks for one registration.
+#[derive(Debug)]
+struct IoState {
+    /// The directions the registration said it would poll (checked in debug builds).
+    interest: Interest,
+    /// Readiness and waker, indexed by [`Direction::index`].
+    dirs: [DirState; 2],
+}
+
+/// One direction of one registration.
+#[derive(Debug, Default)]
+struct DirState {
+    /// An edge was seen and not yet [cleared](Reactor::clear_ready): I/O may proceed.
+    ready: bool,
+    /// The task waiting for the next edge in this direction.
+    waker: Option<Waker>,
+}
+
+impl Reactor {
+    /// Creates an epoll instance and its notifier eventfd.
+    ///
+    /// # Errors
+    /// The OS error of `epoll_create1`, `eventfd` or `epoll_ctl` (typically `EMFILE`
+    /// when the process is out of file descriptors).
+    pub fn new() -> io::Result<Rc<Reactor>> {
+        let epoll = Epoll::new()?;
+        let notifier = Arc::new(Notifier::new()?);
+        epoll.add_notifier(notifier.raw_fd(), NOTIFIER_TOKEN)?;
+        Ok(Rc::new(Reactor {
+            epoll,
+            events: RefCell::new(Events::with_capacity(EVENTS_CAPACITY)),
+            slab: RefCell::new(Slab::new()),
+            notifier,
+            notified: Cell::new(false),
+            _not_send: PhantomData,
+        }))
+    }
+
+    /// Makes this the thread's current reactor (what [`Reactor::current`] and
+    /// [`Registration::new`](crate::Registration::new) use) until the guard drops, which
+    /// restores the previous one. Guards nest; drop them in reverse order.
+    pub fn enter(self: &Rc<Self>) -> EnterGuard {
+        let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(self))));
+        EnterGuard {
+            previous,
+            _not_send: PhantomData,
+        }
+    }
+
+    /// The thread's current reactor (see [`enter`](Reactor::enter)), if a loop is running.
+    pub fn current() -> Option<Rc<Reactor>> {
+        CURRENT.with(|current| current.borrow().clone())
+    }
+
+    /// Blocks until an fd is ready, the notifier fires, or `timeout` passes (`None` waits
+    /// forever, `Some(Duration::ZERO)` only polls), then wakes the waker of every
+    /// direction that became ready.
+    ///
+    /// Returns the number of kernel events handled (ready fds, the notifier, stale
+    /// events). A signal interrupting the wait returns `Ok(0)`; the caller's loop goes
+    /// round again. The wait never ends early: it uses `epoll_pwait2`'s nanosecond
+    /// timeout, or, on kernels without it, `epoll_wait` with the timeout rounded up to
+    /// whole milliseconds. At most 1024 events are handled per call; the rest wait in
+    /// the kernel for the next call. No allocation happens here.
+    ///
+    /// # Errors
+    /// The OS error of `epoll_pwait2`/`epoll_wait` other than `EINTR`, or
+    /// [`io::ErrorKind::Other`] if called from inside a waker this wait is running.
+    pub fn wait(&self, timeout: Option<Duration>) -> io::Result<usize> {
+        let mut events = self.events.try_borrow_mut().map_err(|_| {
+            io::Error::other(
+                "Reactor::wait called re-entrantly (from a waker woken by the same wait)",
+            )
+        })?;
+        match self.epoll.wait(&mut events, timeout) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
+            result => result?,
+        }
+        for i in 0..events.len() {
+            let Some(event) = events.get(i) else { break };
+            if event.token == NOTIFIER_TOKEN {
+                self.notifier.drain()?;
+                self.notified.set(true);
+                continue;
+            }
+            // Take the wakers under the borrow, wake them after it: a waker may re-enter
+            // the reactor (drop a Registration, register a new one).
+            let [read, write] = {
+                let mut slab = self.slab.borrow_mut();
+                let Some(state) = slab.get_mut(event.token) else {
+                    continue; // stale: its registration is gone, the slot may have a new owner
+                };
+                [
+                    state.dirs[Direction::Read.index()].set_ready(event.readable),
+                    state.dirs[Direction::Write.index()].set_ready(event.writable),
+                ]
+            };
+            if let Some(waker) = read {
+                waker.wake();
+            }
+            if let Some(waker) = write {
+                waker.wake();
+            }
+        }
+        Ok(events.len())
+    }
+
+    /// A handle that interrupts [`wait`](Reactor::wait) from any thread.
+    pub fn notifier(&self) -> Arc<Notifier> {
+        Arc::clone(&self.notifier)
+    }
+
+    /// Whether the notifier fired (and was drained by [`wait`](Reactor::wait)) since the
+    /// last call; resets the flag.
+    pub fn take_notified(&self) -> bool {
+        self.notified.replace(false)
+    }
+
+    /// Number of live [`Registration`](crate::Registration)s.
+    pub fn registrations(&self) -> usize {
+        self.slab.borrow().len()
+    }
+
+    /// Adds `fd` to epoll for both directions, edge-triggered; returns its token.
+    pub(crate) fn register(&self, fd: RawFd, interest: Interest) -> io::Result<Token> {
+        let token = self.slab.borrow_mut().insert(IoState {
+            interest,
+            dirs: Default::default(),
+        });
+        if let Err(e) = self.epoll.add_io(fd, token) {
+            let state = self.slab.borrow_mut().remove(token);
+            drop(state);
+            return Err(e);
+        }
+        Ok(token)
+    }
+
+    /// Removes `fd` from epoll (already-closed or unknown fds are fine) and frees the
+    /// slot, bumping its generation so late events for it are ignored.
+    pub(crate) fn deregister(&self, token: Token, fd: RawFd) {
+        // Only ENOENT/EBADF are expected and already mapped to Ok; anything else would
+        // mean a broken epoll fd, which the next wait reports.
+        let _ = self.epoll.delete(fd);
+        let state = self.slab.borrow_mut().remove(token);
+        // Dropped after the borrow ends: a waker's drop may re-enter the reactor.
+        drop(state);
+    }
+
+    /// See [`Registration::poll_ready`](crate::Registration::poll_ready).
+    pub(crate) fn poll_ready(
+        &self,
+        token: Token,
+        dir: Direction,
+        cx: &mut Context<'_>,
+    ) -> Poll<()> {
+        let mut slab = self.slab.borrow_mut();
+        let state = slab
+            .get_mut(token)
+            .expect("a live Registration always has its slot");
+        debug_assert!(
+            state.interest.contains(dir),
+            "poll_ready({dir:?}) on a registration with interest {:?}",
+            state.interest
+        );
+        let dir = &mut state.dirs[dir.index()];
+        if dir.ready {
+            return Poll::Ready(());
+        }
+        let replaced = match &dir.waker {
+            Some(waker) if waker.will_wake(cx.waker()) => None,
+            _ => dir.waker.replace(cx.waker().clone()),
+        };
+        drop(slab);
+        // Dropped after the borrow ends: a waker's drop may re-enter the reactor.
+        drop(replaced);
+        Poll::Pending
+    }
+
+    /// See [`Registration::clear_ready`](crate::Registration::clear_ready).
+    pub(crate) fn clear_ready(&self, token: Token, dir: Direction) {
+        if let Some(state) = self.slab.borrow_mut().get_mut(token) {
+            state.dirs[dir.index()].ready = false;
+        }
+    }
+}
+
+impl DirState {
+    /// Records an edge if `edge` is set and hands back the waker to wake, if any.
+    fn set_ready(&mut self, edge: bool) -> Option<Waker> {
+        if edge {
+            self.ready = true;
+            self.waker.take()
+        } else {
+            None
+        }
+    }
+}
+
+impl fmt::Debug for Reactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reactor")
+            .field("epoll", &self.epoll)
+            .field(
+                "registrations",
+                &self.slab.try_borrow().map(|s| s.len()).ok(),
+            )
+            .field("notified", &self.notified.get())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Keeps a reactor current on this thread; dropping it restores the previous one.
+/// Returned by [`Reactor::enter`]; `!Send`, it must drop on the thread that made it.
+#[must_use = "the reactor stops being current as soon as the guard is dropped"]
+pub struct EnterGuard {
+    /// The reactor that was current before [`Reactor::enter`], restored on drop.
+    previous: Option<Rc<Reactor>>,
+    /// Keeps the guard on its thread (`!Send`, `!Sync`).
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let entered = CURRENT.with(|current| current.replace(previous));
+        // The reactor (maybe the last Rc) drops outside the thread-local's borrow.
+        drop(entered);
+    }
+}
+
+impl fmt::Debug for EnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard")
+            .field("restores_previous", &self.previous.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,126 @@
+//! [`Registration`]: one file descriptor registered with a reactor.
+
+use std::fmt;
+use std::io;
+use std::os::fd::RawFd;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+
+use crate::interest::{Direction, Interest};
+use crate::reactor::Reactor;
+use crate::slab::Token;
+
+/// A file descriptor registered with a [`Reactor`]: per-direction readiness and wakers.
+///
+/// The I/O types (`evloop::net`'s sockets) hold one each. Their pattern, for reads:
+///
+/// 1. [`poll_ready(Read)`](Registration::poll_ready): `Pending` (waker stored) until the
+///    reactor saw a readable edge;
+/// 2. try the non-blocking syscall;
+/// 3. on `EAGAIN`/`EWOULDBLOCK` call [`clear_ready(Read)`](Registration::clear_ready) and
+///    go back to 1. Under edge triggering there is no new event until new data arrives,
+///    so readiness is only cleared when the kernel said "no more".
+///
+/// The registration does **not** own the fd: dropping it deregisters (`EPOLL_CTL_DEL`)
+/// and frees its slot; the owner must drop the registration first and close the fd
+/// after.
+///
+/// ```
+/// use std::os::fd::AsRawFd;
+/// use std::os::unix::net::UnixStream;
+/// use evloop_reactor::{Interest, Reactor, Registration};
+///
+/// let reactor = Reactor::new()?;
+/// let (a, _b) = UnixStream::pair()?;
+/// a.set_nonblocking(true)?;
+/// let _entered = reactor.enter(); // what evloop::run does for you
+/// let reg = Registration::new(a.as_raw_fd(), Interest::BOTH)?;
+/// assert_eq!(reactor.registrations(), 1);
+/// drop(reg);
+/// assert_eq!(reactor.registrations(), 0);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct Registration {
+    /// The reactor the fd is registered with; kept alive as long as the registration.
+    reactor: Rc<Reactor>,
+    /// The fd's slab token, also its epoll user data.
+    token: Token,
+    /// The registered fd (borrowed, not owned: never closed here).
+    fd: RawFd,
+}
+
+impl Registration {
+    /// Registers `fd` with the thread's current reactor ([`Reactor::current`]).
+    ///
+    /// # Errors
+    /// [`io::ErrorKind::Other`] if no evloop loop is running on this thread; otherwise
+    /// the OS error of `epoll_ctl` (e.g. `EPERM` for a regular file, `EEXIST` if the fd
+    /// is already registered).
+    pub fn new(fd: RawFd, interest: Interest) -> io::Result<Registration> {
+        let reactor = Reactor::current().ok_or_else(|| {
+            io::Error::other(
+                "no evloop reactor on this thread: create I/O objects inside `evloop::run` \
+                 (or `Runtime::block_on`), or use `Registration::with_reactor`",
+            )
+        })?;
+        Registration::with_reactor(&reactor, fd, interest)
+    }
+
+    /// Registers `fd` with `reactor`, edge-triggered, for both directions.
+    ///
+    /// # Errors
+    /// The OS error of `epoll_ctl` (e.g. `EPERM` for a regular file, `EEXIST` if the fd is
+    /// already registered, `EBADF` if it is not open).
+    pub fn with_reactor(
+        reactor: &Rc<Reactor>,
+        fd: RawFd,
+        interest: Interest,
+    ) -> io::Result<Registration> {
+        let token = reactor.register(fd, interest)?;
+        Ok(Registration {
+            reactor: Rc::clone(reactor),
+            token,
+            fd,
+        })
+    }
+
+    /// `Ready(Ok(()))` if an edge in `dir` was seen and not [cleared](Self::clear_ready)
+    /// since; otherwise stores `cx`'s waker for `dir` (replacing the previous task's) and
+    /// returns `Pending`.
+    ///
+    /// Readable means `EPOLLIN`, or peer shutdown, hang-up or error (`EPOLLRDHUP`,
+    /// `EPOLLHUP`, `EPOLLERR`); writable means `EPOLLOUT`, hang-up or error. Errors are
+    /// not reported here: the following syscall returns them.
+    ///
+    /// # Panics
+    /// In debug builds, if `dir` is not part of the registration's [`Interest`].
+    pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.reactor.poll_ready(self.token, dir, cx).map(Ok)
+    }
+
+    /// Forgets the readiness of `dir`, so the next [`poll_ready`](Self::poll_ready) waits
+    /// for a new edge. Call it right after the syscall returned `EAGAIN`/`EWOULDBLOCK`.
+    pub fn clear_ready(&self, dir: Direction) {
+        self.reactor.clear_ready(self.token, dir);
+    }
+
+    /// The registered file descriptor.
+    pub fn fd(&self) -> RawFd {
+        self.fd
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        self.reactor.deregister(self.token, self.fd);
+    }
+}
+
+impl fmt::Debug for Registration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registration")
+            .field("fd", &self.fd)
+            .field("token", &format_args!("{:#x}", self.token))
+            .finish_non_exhaustive()
+    }
+}

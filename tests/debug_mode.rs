@@ -1,0 +1,97 @@
+//! Debug mode and task introspection.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use evloop::task::{all_tasks, Builder, SlowPoll, TaskState};
+
+fn runtime_recording_slow_polls() -> (evloop::Runtime, Rc<RefCell<Vec<SlowPoll>>>) {
+    let reports = Rc::new(RefCell::new(Vec::new()));
+    let sink = reports.clone();
+    let rt = evloop::Runtime::builder()
+        .debug(true)
+        .on_slow_poll(move |slow| sink.borrow_mut().push(slow.clone()))
+        .build()
+        .unwrap();
+    (rt, reports)
+}
+
+#[test]
+fn a_poll_that_blocks_150ms_is_reported_once_with_name_and_location() {
+    let (rt, reports) = runtime_recording_slow_polls();
+    let line = line!() + 4;
+    rt.block_on(async {
+        let blocker = Builder::new()
+            .name("db-writer")
+            .spawn(async { std::thread::sleep(Duration::from_millis(150)) });
+        let quick = Builder::new().name("quick").spawn(async {
+            for _ in 0..3 {
+                std::thread::sleep(Duration::from_millis(1));
+                evloop::yield_now().await;
+            }
+        });
+        blocker.await.unwrap();
+        quick.await.unwrap();
+    });
+    let reports = reports.borrow();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    let slow = &reports[0];
+    assert_eq!(slow.name.as_deref(), Some("db-writer"));
+    assert!(slow.location.file().ends_with("debug_mode.rs"));
+    assert_eq!(slow.location.line(), line);
+    assert!(slow.duration >= Duration::from_millis(150));
+    let text = slow.to_string();
+    assert!(
+        text.starts_with("task 'db-writer' (tests/debug_mode.rs:"),
+        "{text}"
+    );
+    assert!(text.ends_with("ms in one poll"), "{text}");
+}
+
+#[test]
+fn debug_mode_off_reports_nothing() {
+    let reports = Rc::new(RefCell::new(Vec::new()));
+    let sink = reports.clone();
+    let rt = evloop::Runtime::builder()
+        .debug(false)
+        .slow_poll_threshold(Duration::from_millis(1))
+        .on_slow_poll(move |slow| sink.borrow_mut().push(slow.clone()))
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        evloop::spawn(async { std::thread::sleep(Duration::from_millis(5)) })
+            .await
+            .unwrap();
+    });
+    assert!(reports.borrow().is_empty());
+}
+
+#[test]
+fn all_tasks_lists_a_named_idle_task_with_its_location() {
+    evloop::run(async {
+        let line = line!() + 1;
+        let idle = Builder::new()
+            .name("listener")
+            .spawn(std::future::pending::<()>());
+        let ready = evloop::spawn(async {});
+        evloop::yield_now().await;
+        let tasks = all_tasks();
+        let me = tasks
+            .iter()
+            .find(|t| t.name.as_deref() == Some("listener"))
+            .expect("the named task is listed");
+        assert_eq!(me.state, TaskState::Idle);
+        assert_eq!(me.location.line(), line);
+        assert!(me.location.file().ends_with("debug_mode.rs"));
+        assert_eq!(me.polls, 1);
+        assert_eq!(me.id, idle.id());
+        assert!(ready.is_finished());
+        assert!(
+            tasks.iter().all(|t| t.id != ready.id()),
+            "finished tasks are not listed"
+        );
+        idle.abort();
+    });
+    assert!(all_tasks().is_empty(), "outside a loop there are none");
+}

@@ -1,0 +1,97 @@
+//! `gather!`, `try_gather!`, `try_gather_all` and `race`.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use evloop::time::sleep;
+
+async fn after(ms: u64, value: u32) -> u32 {
+    sleep(Duration::from_millis(ms)).await;
+    value
+}
+
+#[test]
+fn gather_runs_inside_the_caller_without_spawning() {
+    let rt = evloop::Runtime::new().unwrap();
+    let (a, b, c) =
+        rt.block_on(async { evloop::gather!(after(20, 1), after(10, 2), async { "three" }).await });
+    assert_eq!((a, b, c), (1, 2, "three"));
+    assert_eq!(rt.alive_tasks(), 0);
+}
+
+#[test]
+fn gather_borrows_from_the_caller() {
+    evloop::run(async {
+        let name = String::from("evloop");
+        let len = |s: &str| {
+            let n = s.len();
+            async move { n }
+        };
+        let (a, b) = evloop::gather!(len(&name), len(&name[1..])).await;
+        assert_eq!((a, b), (6, 5));
+    });
+}
+
+#[test]
+fn try_gather_returns_the_first_error_and_drops_the_rest() {
+    let finished = Rc::new(Cell::new(false));
+    let f = finished.clone();
+    let start = Instant::now();
+    let result: Result<(u32, u32), &str> = evloop::run(async move {
+        evloop::try_gather!(
+            async move {
+                sleep(Duration::from_secs(5)).await;
+                f.set(true);
+                Ok(1)
+            },
+            async {
+                sleep(Duration::from_millis(10)).await;
+                Err("failed fast")
+            },
+        )
+        .await
+    });
+    assert_eq!(result, Err("failed fast"));
+    assert!(start.elapsed() < Duration::from_secs(2));
+    assert!(!finished.get());
+}
+
+#[test]
+fn try_gather_all_collects_values_in_order() {
+    let out: Result<Vec<u32>, String> = evloop::run(evloop::try_gather_all(
+        [30u64, 10, 20]
+            .into_iter()
+            .map(|ms| async move { Ok(after(ms, ms as u32).await) }),
+    ));
+    assert_eq!(out, Ok(vec![30, 10, 20]));
+}
+
+#[test]
+fn try_gather_all_stops_at_the_first_error() {
+    let start = Instant::now();
+    let out: Result<Vec<u32>, u64> = evloop::run(evloop::try_gather_all(
+        [5000u64, 10, 20].into_iter().map(|ms| async move {
+            sleep(Duration::from_millis(ms)).await;
+            if ms == 10 {
+                Err(ms)
+            } else {
+                Ok(ms as u32)
+            }
+        }),
+    ));
+    assert_eq!(out, Err(10));
+    assert!(start.elapsed() < Duration::from_secs(2));
+}
+
+#[test]
+fn gather_all_of_nothing_is_empty() {
+    let out: Vec<u32> = evloop::run(evloop::gather_all(Vec::<std::future::Ready<u32>>::new()));
+    assert!(out.is_empty());
+}
+
+#[test]
+fn race_returns_the_first_to_finish() {
+    let out = evloop::run(evloop::race(after(50, 1), after(5, 2)));
+    assert_eq!(out, 2);
+}

@@ -1,0 +1,356 @@
+//! [`TimerStore`], one per loop, and the thread's "current store" that timer futures bind to.
+
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::marker::PhantomData;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+use std::time::{Duration, Instant};
+
+use crate::wheel::{Key, Wheel};
+
+thread_local! {
+    /// The store [`TimerStore::enter`] made current on this thread, if any.
+    static CURRENT: RefCell<Option<Rc<TimerStore>>> = const { RefCell::new(None) };
+}
+
+/// The timers of one loop: every armed [`Sleep`](crate::Sleep) (and so every
+/// [`Timeout`](crate::Timeout) and [`Interval`](crate::Interval)) of the loop lives here
+/// until it fires or is dropped.
+///
+/// The executor owns one `Rc<TimerStore>` per loop. While the loop runs it keeps the store
+/// [entered](TimerStore::enter), so that timer futures find it on their first poll; each
+/// turn it sleeps in the reactor no longer than [`next_deadline`](TimerStore::next_deadline)
+/// and then calls [`fire_due`](TimerStore::fire_due), which wakes the tasks whose timers
+/// are due.
+///
+/// Internally a hierarchical timing wheel: arming, cancelling and firing a timer are O(1),
+/// and a million armed timers cost memory in proportion but nothing per loop turn.
+///
+/// The store is single-threaded (neither `Send` nor `Sync`) and used behind an [`Rc`].
+///
+/// ```
+/// use std::future::Future;
+/// use std::pin::Pin;
+/// use std::sync::Arc;
+/// use std::task::{Context, Poll, Wake, Waker};
+/// use std::time::Duration;
+/// use evloop_time::{sleep, Instant, TimerStore};
+///
+/// struct Noop;
+/// impl Wake for Noop {
+///     fn wake(self: Arc<Self>) {}
+/// }
+/// let waker = Waker::from(Arc::new(Noop));
+/// let mut cx = Context::from_waker(&waker);
+///
+/// let store = TimerStore::new();
+/// let _entered = store.enter();
+/// let mut nap = sleep(Duration::from_millis(10));
+/// assert_eq!(Pin::new(&mut nap).poll(&mut cx), Poll::Pending);
+/// assert_eq!(store.len(), 1);
+/// assert!(store.next_deadline() <= Some(nap.deadline())); // never later
+///
+/// // What the loop does after its wait; here with a made-up "now" at the deadline.
+/// assert_eq!(store.fire_due(nap.deadline()), 1);
+/// assert_eq!(Pin::new(&mut nap).poll(&mut cx), Poll::Ready(()));
+/// assert!(store.is_empty());
+/// assert_eq!(store.next_deadline(), None);
+/// ```
+pub struct TimerStore {
+    /// The origin of the wheel's nanosecond deadlines: when the store was made.
+    base: Instant,
+    /// The armed and fired-but-not-dropped timers, each with the waker to wake.
+    wheel: RefCell<Wheel<Option<Waker>>>,
+    /// The latest "now" the store has seen (from `fire_due` or a clock read it made); a
+    /// deadline at or before it has certainly passed, which spares a clock read.
+    now: Cell<Instant>,
+    /// The wakers of the timers one `fire_due` call fires, collected while the wheel is
+    /// borrowed and woken after; kept between calls so firing does not allocate.
+    due: RefCell<Vec<Waker>>,
+    /// Makes the store `!Send` and `!Sync`: its timers are for its own loop's thread.
+    _not_send: PhantomData<*const ()>,
+}
+
+/// Keeps a [`TimerStore`] current on this thread; made by [`TimerStore::enter`].
+///
+/// Dropping it makes the previously current store (or none) current again. Guards nest;
+/// drop them in the reverse order they were made.
+#[must_use = "the store is current only until the guard is dropped"]
+pub struct EnterGuard {
+    /// The store that was current before this guard's, put back on drop.
+    previous: Option<Rc<TimerStore>>,
+}
+
+impl TimerStore {
+    /// Makes an empty store whose clock origin is now.
+    pub fn new() -> Rc<TimerStore> {
+        let base = Instant::now();
+        Rc::new(TimerStore {
+            base,
+            wheel: RefCell::new(Wheel::new()),
+            now: Cell::new(base),
+            due: RefCell::new(Vec::new()),
+            _not_send: PhantomData,
+        })
+    }
+
+    /// Makes this the thread's current store until the returned guard drops, which
+    /// restores the previous one (nesting is allowed). Timer futures bind to the current
+    /// store on their first poll.
+    pub fn enter(self: &Rc<Self>) -> EnterGuard {
+        let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(self))));
+        EnterGuard { previous }
+    }
+
+    /// The thread's current store, if some loop has entered one.
+    pub fn current() -> Option<Rc<TimerStore>> {
+        CURRENT
+            .try_with(|current| current.borrow().clone())
+            .ok()
+            .flatten()
+    }
+
+    /// The earliest instant at which some armed timer may be due, or `None` when no timer
+    /// is armed: how long the loop may sleep.
+    ///
+    /// Never later than the true earliest deadline. It is that exact deadline (to the
+    /// nanosecond) when the earliest timer is due within a few milliseconds; for timers
+    /// further out it may be earlier, and [`fire_due`](Self::fire_due) at that instant
+    /// refines the wheel so the next answer is closer.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let nanos = self.wheel.borrow().next_deadline()?;
+        Some(self.base + Duration::from_nanos(nanos))
+    }
+
+    /// Wakes every timer whose deadline is at or before `now`; returns how many fired.
+    ///
+    /// Never fires a timer early, and costs only what is due (plus at most a few cascade
+    /// steps per timer over its lifetime), however many timers are armed. The wakers are
+    /// woken after the store is released, so a waker may use the store again.
+    pub fn fire_due(&self, now: Instant) -> usize {
+        if now > self.now.get() {
+            self.now.set(now);
+        }
+        let now = self.nanos(now);
+        let mut due = std::mem::take(&mut *self.due.borrow_mut());
+        let fired = self.wheel.borrow_mut().fire_due(now, |waker| {
+            if let Some(waker) = waker.take() {
+                due.push(waker);
+            }
+        });
+        for waker in due.drain(..) {
+            waker.wake();
+        }
+        *self.due.borrow_mut() = due;
+        fired
+    }
+
+    /// How many timers are armed: not yet fired, not cancelled.
+    pub fn len(&self) -> usize {
+        self.wheel.borrow().len()
+    }
+
+    /// Is no timer armed?
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Has `deadline` certainly passed? Reads the clock only when the latest "now" the
+    /// store knows of does not already prove it.
+    pub(crate) fn has_passed(&self, deadline: Instant) -> bool {
+        if deadline <= self.now.get() {
+            return true;
+        }
+        let now = Instant::now();
+        self.now.set(now);
+        deadline <= now
+    }
+
+    /// Arms a new timer for `deadline` that wakes `waker`.
+    pub(crate) fn arm(&self, deadline: Instant, waker: Waker) -> Key {
+        let deadline = self.nanos(deadline);
+        self.wheel.borrow_mut().insert(deadline, Some(waker))
+    }
+
+    /// Polls the timer `key` for `deadline`: ready once fired (or once the store's "now"
+    /// proves the deadline passed); otherwise makes sure `waker` is the one woken.
+    pub(crate) fn poll_timer(&self, key: Key, deadline: Instant, waker: &Waker) -> Poll<()> {
+        let mut wheel = self.wheel.borrow_mut();
+        if !wheel.is_armed(key) {
+            return Poll::Ready(());
+        }
+        if deadline <= self.now.get() {
+            wheel.disarm(key);
+            return Poll::Ready(());
+        }
+        let stored = wheel.value_mut(key);
+        if stored.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            return Poll::Pending;
+        }
+        let old = stored.replace(waker.clone());
+        // A waker's drop may run arbitrary code: not while the wheel is borrowed.
+        drop(wheel);
+        drop(old);
+        Poll::Pending
+    }
+
+    /// Moves the timer `key` to `deadline` (re-arming it if it had fired), keeping its
+    /// waker; a deadline the store already knows has passed leaves it ready instead.
+    pub(crate) fn reset_timer(&self, key: Key, deadline: Instant) {
+        let mut wheel = self.wheel.borrow_mut();
+        if deadline <= self.now.get() {
+            wheel.disarm(key);
+        } else {
+            wheel.reset(key, self.nanos(deadline));
+        }
+    }
+
+    /// Has the timer `key` for `deadline` fired, or has its deadline certainly passed?
+    pub(crate) fn timer_elapsed(&self, key: Key, deadline: Instant) -> bool {
+        !self.wheel.borrow().is_armed(key) || deadline <= self.now.get()
+    }
+
+    /// Cancels the timer `key` and frees its slot.
+    pub(crate) fn remove_timer(&self, key: Key) {
+        let waker = self.wheel.borrow_mut().remove(key);
+        // Dropped after the wheel is released: a waker's drop may run arbitrary code.
+        drop(waker);
+    }
+
+    /// How many slab slots the wheel has ever needed (armed, fired or free).
+    #[cfg(test)]
+    pub(crate) fn wheel_slots(&self) -> usize {
+        self.wheel.borrow().slab_len()
+    }
+
+    /// `instant` as nanoseconds since the store's origin (0 before it, saturating far
+    /// beyond it).
+    fn nanos(&self, instant: Instant) -> u64 {
+        let since = instant.saturating_duration_since(self.base).as_nanos();
+        u64::try_from(since).unwrap_or(u64::MAX)
+    }
+}
+
+impl fmt::Debug for TimerStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimerStore")
+            .field("armed", &self.len())
+            .field("next_deadline", &self.next_deadline())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        // During thread teardown the slot may be gone already; then there is nothing to restore.
+        let entered = CURRENT
+            .try_with(|current| current.replace(previous))
+            .ok()
+            .flatten();
+        // Dropped outside the thread-local's borrow: it may be the store's last reference.
+        drop(entered);
+    }
+}
+
+impl fmt::Debug for EnterGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EnterGuard").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_util::Counter;
+
+    #[test]
+    fn enter_nests_and_restores() {
+        assert!(TimerStore::current().is_none());
+        let outer = TimerStore::new();
+        let inner = TimerStore::new();
+        {
+            let _outer = outer.enter();
+            assert!(Rc::ptr_eq(&TimerStore::current().unwrap(), &outer));
+            {
+                let _inner = inner.enter();
+                assert!(Rc::ptr_eq(&TimerStore::current().unwrap(), &inner));
+            }
+            assert!(Rc::ptr_eq(&TimerStore::current().unwrap(), &outer));
+        }
+        assert!(TimerStore::current().is_none());
+        assert_eq!(Rc::strong_count(&outer), 1);
+    }
+
+    #[test]
+    fn fire_due_wakes_only_what_is_due_and_reuses_its_buffer() {
+        let store = TimerStore::new();
+        let counter = Counter::new();
+        let base = store.base;
+        let keys: Vec<Key> = (1..=4)
+            .map(|ms| store.arm(base + Duration::from_millis(ms), counter.waker()))
+            .collect();
+        assert_eq!(store.len(), 4);
+        assert_eq!(store.next_deadline(), Some(base + Duration::from_millis(1)));
+        assert_eq!(store.fire_due(base + Duration::from_micros(2500)), 2);
+        assert_eq!(counter.wakes(), 2);
+        assert_eq!(store.len(), 2);
+        let capacity = store.due.borrow().capacity();
+        assert!(capacity >= 2);
+        assert_eq!(store.fire_due(base + Duration::from_millis(10)), 2);
+        assert_eq!(counter.wakes(), 4);
+        assert_eq!(store.due.borrow().capacity(), capacity);
+        assert!(store.is_empty());
+        assert_eq!(store.next_deadline(), None);
+        for key in keys {
+            store.remove_timer(key);
+        }
+    }
+
+    #[test]
+    fn fire_due_never_fires_early_and_the_deadline_is_exact() {
+        let store = TimerStore::new();
+        let counter = Counter::new();
+        let deadline = store.base + Duration::from_nanos(1_234_567);
+        let key = store.arm(deadline, counter.waker());
+        assert_eq!(store.next_deadline(), Some(deadline));
+        assert_eq!(store.fire_due(deadline - Duration::from_nanos(1)), 0);
+        assert_eq!(store.fire_due(deadline), 1);
+        assert_eq!(counter.wakes(), 1);
+        store.remove_timer(key);
+    }
+
+    #[test]
+    fn a_timer_before_the_store_was_made_fires_at_once() {
+        let early = Instant::now();
+        let store = TimerStore::new();
+        let counter = Counter::new();
+        let key = store.arm(early, counter.waker());
+        assert_eq!(store.fire_due(store.base), 1);
+        store.remove_timer(key);
+    }
+
+    #[test]
+    fn a_waker_may_reenter_the_store() {
+        thread_local! {
+            /// The timer the waker removes, as a task dropping its Sleep would.
+            static KEY: Cell<Option<Key>> = const { Cell::new(None) };
+        }
+        let store = TimerStore::new();
+        let _entered = store.enter();
+        let counter = Counter::with_hook(|| {
+            let store = TimerStore::current().expect("entered");
+            if let Some(key) = KEY.with(Cell::take) {
+                store.remove_timer(key);
+                store.fire_due(store.base);
+            }
+        });
+        let key = store.arm(store.base, counter.waker());
+        KEY.with(|k| k.set(Some(key)));
+        assert_eq!(store.fire_due(store.base + Duration::from_millis(1)), 1);
+        assert_eq!(counter.wakes(), 1);
+        assert!(store.is_empty());
+        assert_eq!(store.wheel.borrow().len(), 0);
+    }
+}
