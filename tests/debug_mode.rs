@@ -20,7 +20,7 @@ fn runtime_recording_slow_polls() -> (evloop::Runtime, Rc<RefCell<Vec<SlowPoll>>
 #[test]
 fn a_poll_that_blocks_150ms_is_reported_once_with_name_and_location() {
     let (rt, reports) = runtime_recording_slow_polls();
-    let line = line!() + 4;
+    let line = line!() + 4; // the line of `.spawn(` below
     rt.block_on(async {
         let blocker = Builder::new()
             .name("db-writer")
@@ -70,7 +70,7 @@ fn debug_mode_off_reports_nothing() {
 #[test]
 fn all_tasks_lists_a_named_idle_task_with_its_location() {
     evloop::run(async {
-        let line = line!() + 1;
+        let line = line!() + 3; // the line of `.spawn(` below
         let idle = Builder::new()
             .name("listener")
             .spawn(std::future::pending::<()>());

@@ -113,3 +113,27 @@ fn many_sleepers_wake_and_dropped_sleeps_free_their_timers() {
     });
     assert_eq!(fired.get(), 10_000);
 }
+
+#[test]
+fn sub_millisecond_and_longer_sleeps_are_never_early() {
+    evloop::run(async {
+        for micros in [50u64, 250, 1_000, 10_000] {
+            let length = Duration::from_micros(micros);
+            for _ in 0..50 {
+                let start = Instant::now();
+                sleep(length).await;
+                let slept = start.elapsed();
+                assert!(slept >= length, "a {length:?} sleep woke after {slept:?}");
+            }
+        }
+    });
+}
+
+#[test]
+fn a_one_second_timeout_lets_a_999ms_future_finish() {
+    let result = evloop::run(timeout(Duration::from_secs(1), async {
+        sleep(Duration::from_millis(999)).await;
+        "just in time"
+    }));
+    assert_eq!(result, Ok("just in time"));
+}
