@@ -44,7 +44,7 @@
 
 pub use evloop_executor::{
     gather, gather_all, race, run, spawn, spawn_blocking, try_gather, try_gather_all, yield_now,
-    Builder, GatherAll, JoinError, JoinHandle, Race, Runtime, TryGatherAll,
+    Builder, GatherAll, JoinError, JoinHandle, JoinSet, Race, Runtime, TryGatherAll,
 };
 
 pub use evloop_executor::task;

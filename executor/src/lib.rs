@@ -19,7 +19,7 @@ pub mod task;
 mod yield_now;
 
 pub use blocking::spawn_blocking;
-pub use join::{gather_all, race, try_gather_all, GatherAll, Race, TryGatherAll};
+pub use join::{gather_all, race, try_gather_all, GatherAll, JoinSet, Race, TryGatherAll};
 pub use runtime::{run, spawn, Builder, Runtime};
 pub use task::{JoinError, JoinHandle};
 pub use yield_now::yield_now;

@@ -70,6 +70,9 @@ impl<T> JoinHandle<T> {
     }
 }
 
+/// The handle holds only a task pointer; the output is written straight to the caller.
+impl<T> Unpin for JoinHandle<T> {}
+
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 

@@ -25,6 +25,7 @@ pub(crate) mod waker;
 
 use std::ptr::NonNull;
 
+pub use crate::join::JoinSet;
 pub use crate::runtime::SlowPoll;
 pub use builder::Builder;
 pub use error::JoinError;
