@@ -114,19 +114,31 @@ fn many_sleepers_wake_and_dropped_sleeps_free_their_timers() {
     assert_eq!(fired.get(), 10_000);
 }
 
+/// 50 sleeps of each length, none shorter than asked.
+async fn sleeps_of_four_lengths_are_never_early() {
+    for micros in [50u64, 250, 1_000, 10_000] {
+        let length = Duration::from_micros(micros);
+        for _ in 0..50 {
+            let start = Instant::now();
+            sleep(length).await;
+            let slept = start.elapsed();
+            assert!(slept >= length, "a {length:?} sleep woke after {slept:?}");
+        }
+    }
+}
+
 #[test]
 fn sub_millisecond_and_longer_sleeps_are_never_early() {
-    evloop::run(async {
-        for micros in [50u64, 250, 1_000, 10_000] {
-            let length = Duration::from_micros(micros);
-            for _ in 0..50 {
-                let start = Instant::now();
-                sleep(length).await;
-                let slept = start.elapsed();
-                assert!(slept >= length, "a {length:?} sleep woke after {slept:?}");
-            }
-        }
-    });
+    evloop::run(sleeps_of_four_lengths_are_never_early());
+}
+
+#[test]
+fn sleeps_are_never_early_without_spinning_either() {
+    let rt = evloop::Runtime::builder()
+        .timer_spin(Duration::ZERO)
+        .build()
+        .unwrap();
+    rt.block_on(sleeps_of_four_lengths_are_never_early());
 }
 
 #[test]

@@ -1,5 +1,7 @@
 //! Settings of a runtime, as the `Builder` collects them.
 
+use std::time::Duration;
+
 use super::debug::DebugConfig;
 use crate::blocking::pool::PoolConfig;
 
@@ -11,6 +13,9 @@ pub(crate) struct Config {
     pub(crate) event_interval: u32,
     /// Lower the loop thread's timer slack to 1 ns while it runs (see `Builder::timer_slack`).
     pub(crate) low_timer_slack: bool,
+    /// The most a timed wait ends before a timer's deadline to spin the rest (see
+    /// `Builder::timer_spin`); zero turns spinning off.
+    pub(crate) timer_spin: Duration,
     /// The blocking pool's bound and keep-alive.
     pub(crate) pool: PoolConfig,
     /// Slow-poll detection.
@@ -22,6 +27,7 @@ impl Default for Config {
         Config {
             event_interval: 61,
             low_timer_slack: true,
+            timer_spin: Duration::from_micros(100),
             pool: PoolConfig::default(),
             debug: DebugConfig::default(),
         }

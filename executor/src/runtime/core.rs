@@ -17,6 +17,7 @@ use super::config::Config;
 use super::debug::SlowPoll;
 use super::shared::Shared;
 use super::task_list::TaskList;
+use super::timer_spin::TimerSpin;
 use crate::blocking::pool::Pool;
 use crate::task::header::{flags, Header, Meta};
 use crate::task::{raw, JoinHandle, TaskRef};
@@ -43,6 +44,8 @@ pub(crate) struct Core {
     pub(crate) blocking: Arc<Pool>,
     /// Settings from the `Builder`.
     pub(crate) config: Config,
+    /// How early to end a timed wait and spin to the deadline.
+    spin: TimerSpin,
     /// The next task id.
     next_id: Cell<u64>,
 }
@@ -106,6 +109,7 @@ impl Core {
             reactor,
             timers: TimerStore::new(),
             blocking: Pool::new(config.pool.clone()),
+            spin: TimerSpin::new(config.timer_spin),
             config,
             next_id: Cell::new(1),
         })
@@ -242,27 +246,75 @@ impl Core {
         }
     }
 
-    /// Blocks in the reactor for as long as nothing else is due.
+    /// Is a task ready to run, here or injected from another thread?
+    fn has_ready_work(&self) -> bool {
+        !self.run_queue.borrow().is_empty() || self.shared.has_remote_work()
+    }
+
+    /// Blocks in the reactor for as long as nothing else is due: not at all if a task is
+    /// ready, forever if no timer is armed, else until the next timer's deadline, ending
+    /// the kernel wait a learned margin early and spinning the rest (`timer_spin.rs`).
     fn wait(&self) {
-        let busy = !self.run_queue.borrow().is_empty() || self.shared.has_remote_work();
-        let timeout = if busy {
-            Some(Duration::ZERO)
-        } else {
-            self.timers
-                .next_deadline()
-                .map(|deadline| deadline.saturating_duration_since(Instant::now()))
-        };
-        if timeout == Some(Duration::ZERO) {
-            // With no fd registered, only the eventfd could be ready, and what it signals
-            // (remote wakes) is checked directly: skip the syscall.
-            if self.reactor.registrations() > 0 {
-                self.reactor_wait(Some(Duration::ZERO));
-            }
+        if self.has_ready_work() {
+            self.poll_io_now();
             return;
         }
+        let Some(deadline) = self.timers.next_deadline() else {
+            self.sleep(None);
+            return;
+        };
+        let now = Instant::now();
+        if deadline <= now {
+            self.poll_io_now();
+            return;
+        }
+        let margin = self.spin.margin();
+        if deadline - now > margin {
+            let wake_at = deadline - margin;
+            self.sleep(Some(wake_at - now));
+            let woke = Instant::now();
+            if woke >= wake_at {
+                self.spin.record(woke - wake_at);
+            }
+            if self.has_ready_work() {
+                return;
+            }
+        }
+        self.spin_until(deadline);
+    }
+
+    /// Checks for I/O without blocking. With no fd registered, only the eventfd could be
+    /// ready, and what it signals (remote wakes) is checked directly: skip the syscall.
+    fn poll_io_now(&self) {
+        if self.reactor.registrations() > 0 {
+            self.reactor_wait(Some(Duration::ZERO));
+        }
+    }
+
+    /// Waits in the kernel for I/O, a remote wake, or `timeout`.
+    fn sleep(&self, timeout: Option<Duration>) {
         if self.shared.prepare_sleep() {
             self.reactor_wait(timeout);
             self.shared.end_sleep();
+        }
+    }
+
+    /// Busy-waits until `deadline`, checking for I/O every few microseconds, and returns
+    /// early if a task becomes ready.
+    fn spin_until(&self, deadline: Instant) {
+        /// Clock reads between two I/O checks (a clock read costs some tens of ns).
+        const READS_PER_IO_CHECK: u32 = 64;
+        let mut reads = 0;
+        while Instant::now() < deadline {
+            reads += 1;
+            if reads == READS_PER_IO_CHECK {
+                reads = 0;
+                self.poll_io_now();
+            }
+            if self.has_ready_work() {
+                return;
+            }
+            std::hint::spin_loop();
         }
     }
 
