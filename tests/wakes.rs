@@ -125,3 +125,35 @@ fn many_busy_tasks_still_let_timers_fire() {
     });
     assert!(late < Duration::from_millis(50), "{late:?}");
 }
+
+#[test]
+fn a_task_woken_from_its_loop_and_another_thread_at_once_runs_once_more_and_is_freed() {
+    let rt = evloop::Runtime::new().unwrap();
+    rt.block_on(async {
+        for round in 0..500 {
+            let (tx, rx) = std::sync::mpsc::channel::<Waker>();
+            let remote = std::thread::spawn(move || {
+                let waker = rx.recv().unwrap();
+                waker.wake_by_ref(); // races the local wake below and the completion
+                waker
+            });
+            let mut polls = 0;
+            let handle = evloop::spawn(poll_fn(move |cx| {
+                polls += 1;
+                if polls == 1 {
+                    tx.send(cx.waker().clone()).unwrap();
+                    cx.waker().wake_by_ref(); // queued locally at once
+                    Poll::Pending
+                } else {
+                    Poll::Ready(polls)
+                }
+            }));
+            let polls = handle.await.unwrap();
+            assert!((2..=3).contains(&polls), "round {round}: {polls} polls");
+            let waker = remote.join().unwrap();
+            waker.wake_by_ref(); // the task is complete: a no-op on its loop's thread
+            std::thread::spawn(move || waker.wake()).join().unwrap(); // and elsewhere
+        }
+    });
+    assert_eq!(rt.alive_tasks(), 0);
+}

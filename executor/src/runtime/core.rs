@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::panic::Location;
-use std::ptr;
+use std::ptr::{self, NonNull};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -32,8 +32,9 @@ thread_local! {
 pub(crate) struct Core {
     /// What other threads can reach.
     pub(crate) shared: Arc<Shared>,
-    /// Tasks ready to be polled, FIFO; each entry owns a task reference.
-    run_queue: RefCell<VecDeque<TaskRef>>,
+    /// Tasks ready to be polled, FIFO. Entries hold no reference: a task here is flagged
+    /// `QUEUED`, is not complete, and so is kept alive by the live list.
+    run_queue: RefCell<VecDeque<NonNull<Header>>>,
     /// Every live task (owning one reference each).
     pub(crate) tasks: TaskList,
     /// epoll and the eventfd.
@@ -67,20 +68,30 @@ pub(crate) fn is_current(shared: &Arc<Shared>) -> bool {
     with_current(|core| Arc::ptr_eq(&core.shared, shared)).unwrap_or(false)
 }
 
-/// Puts a woken task on a run queue: the local one when the task's loop runs on this
-/// thread (no lock, no syscall), else the injection queue of its loop.
-pub(crate) fn schedule(task: TaskRef) {
+/// Wakes on the loop's own thread: if the task belongs to the loop running on this
+/// thread, queues it locally (unless already queued or complete) and returns `true`;
+/// else returns `false` and the caller goes through the injection queue.
+pub(crate) fn enqueue_if_local(ptr: NonNull<Header>) -> bool {
     let core = CURRENT.with(Cell::get);
-    let owner = task.header().shared;
-    // SAFETY: see `with_current`.
-    if !core.is_null() && ptr::eq(Arc::as_ptr(&unsafe { &*core }.shared), owner.as_ptr()) {
-        // SAFETY: as above.
-        unsafe { &*core }.run_queue.borrow_mut().push_back(task);
-    } else {
-        // SAFETY: the task owns a strong count of its `Shared`, and `task` keeps it alive.
-        let shared = unsafe { owner.as_ref() };
-        shared.schedule_remote(task);
+    if core.is_null() {
+        return false;
     }
+    // SAFETY: see `with_current`.
+    let core = unsafe { &*core };
+    // SAFETY: the caller (a waker or a task reference) keeps the header alive.
+    let header = unsafe { ptr.as_ref() };
+    if !ptr::eq(Arc::as_ptr(&core.shared), header.shared.as_ptr()) {
+        return false;
+    }
+    core.enqueue(ptr, header);
+    true
+}
+
+/// Puts a task woken on another thread on its loop's injection queue.
+pub(crate) fn schedule_remote(task: TaskRef) {
+    // SAFETY: the task owns a strong count of its `Shared`, and `task` keeps it alive.
+    let shared = unsafe { task.header().shared.as_ref() };
+    shared.schedule_remote(task);
 }
 
 /// Restores the previous "current loop" of this thread when dropped.
@@ -161,17 +172,11 @@ impl Core {
             polls: Cell::new(0),
         };
         let ptr = raw::allocate(future, &self.shared, meta);
-        // SAFETY: `allocate` created three references: one each for the list, the queue
-        // and the handle.
-        let (listed, queued, handle) = unsafe {
-            (
-                TaskRef::from_raw(ptr),
-                TaskRef::from_raw(ptr),
-                TaskRef::from_raw(ptr),
-            )
-        };
+        // SAFETY: `allocate` created two references: one for the list, one for the handle.
+        let (listed, handle) = unsafe { (TaskRef::from_raw(ptr), TaskRef::from_raw(ptr)) };
         self.tasks.push(listed);
-        self.run_queue.borrow_mut().push_back(queued);
+        // `allocate` flagged it QUEUED already.
+        self.run_queue.borrow_mut().push_back(ptr);
         JoinHandle::new(handle)
     }
 
@@ -192,27 +197,45 @@ impl Core {
         }
     }
 
+    /// Queues a task of this loop locally, unless it is queued already or complete.
+    fn enqueue(&self, ptr: NonNull<Header>, header: &Header) {
+        if header.flags.get() & (flags::QUEUED | flags::COMPLETE) == 0 {
+            header.set(flags::QUEUED);
+            self.run_queue.borrow_mut().push_back(ptr);
+        }
+    }
+
     /// Moves tasks woken from other threads onto the local run queue.
     fn take_remote(&self) {
         while let Some(task) = self.shared.pop_remote() {
-            self.run_queue.borrow_mut().push_back(task);
+            let header = task.header();
+            // A complete task keeps SCHEDULED set, so that later wakes stay no-ops.
+            if !header.has(flags::COMPLETE) {
+                // From here on a remote wake queues the task again; what that waker's
+                // thread wrote before waking is visible (acquire).
+                header.state.unschedule();
+                self.enqueue(task.as_ptr(), header);
+            }
         }
     }
 
     /// Polls one task, and unlinks it if that completed it.
-    fn run_task(&self, task: TaskRef) {
-        let header = task.header();
+    fn run_task(&self, ptr: NonNull<Header>) {
+        // SAFETY: a queued task is live: the list's reference keeps it alive until it is
+        // unlinked below, after its last use here.
+        let header = unsafe { ptr.as_ref() };
+        header.clear(flags::QUEUED);
         if self.config.debug.enabled {
             let start = Instant::now();
-            // SAFETY: `task` is a reference held for the whole call.
-            unsafe { (header.vtable.poll)(task.as_ptr()) };
+            // SAFETY: the task is live (above).
+            unsafe { (header.vtable.poll)(ptr) };
             self.check_slow_poll(start, header);
         } else {
-            // SAFETY: `task` is a reference held for the whole call.
-            unsafe { (header.vtable.poll)(task.as_ptr()) };
+            // SAFETY: the task is live (above).
+            unsafe { (header.vtable.poll)(ptr) };
         }
         if header.has(flags::COMPLETE) {
-            drop(self.tasks.remove(task.as_ptr()));
+            drop(self.tasks.remove(ptr));
         }
     }
 
@@ -330,15 +353,20 @@ impl Core {
         let _entered = self.enter_unchecked();
         // Futures dropped here may spawn or wake: keep going until nothing is left.
         loop {
+            // Keep each cancelled task's list reference until the run queue, which may
+            // still point at it, is cleared.
+            let mut cancelled = Vec::new();
             while let Some(task) = self.tasks.pop() {
                 // SAFETY: `task` holds a reference for the call.
                 unsafe { (task.header().vtable.cancel)(task.as_ptr()) };
+                cancelled.push(task);
             }
-            let queued: Vec<TaskRef> = self.run_queue.borrow_mut().drain(..).collect();
-            if queued.is_empty() && self.tasks.len() == 0 {
+            self.run_queue.borrow_mut().clear();
+            let done = cancelled.is_empty() && self.tasks.len() == 0;
+            drop(cancelled);
+            if done {
                 break;
             }
-            drop(queued);
         }
         self.shared.close();
         self.blocking.shutdown();

@@ -23,7 +23,7 @@ use self::core::Core;
 use self::shared::MainWaker;
 use crate::task::JoinHandle;
 
-pub(crate) use self::core::schedule;
+pub(crate) use self::core::{enqueue_if_local, schedule_remote};
 pub use self::debug::SlowPoll;
 
 /// Runs a future to completion on a new loop on this thread, then drops every task still

@@ -25,6 +25,9 @@ pub(crate) mod flags {
     pub(crate) const RUNNING: u8 = 8;
     /// Linked in the loop's list of live tasks (which then owns a reference).
     pub(crate) const LISTED: u8 = 16;
+    /// In the loop's local run queue. The queue holds no reference: a queued task is
+    /// never complete, so the live list keeps it alive until it is polled.
+    pub(crate) const QUEUED: u8 = 32;
 }
 
 /// Type-erased operations on a `TaskCell<F>`.

@@ -37,7 +37,7 @@ impl TaskInfo {
     fn of(header: &Header) -> TaskInfo {
         let state = if header.has(flags::RUNNING) {
             TaskState::Running
-        } else if header.state.is_scheduled() {
+        } else if header.has(flags::QUEUED) || header.state.is_scheduled() {
             TaskState::Scheduled
         } else {
             TaskState::Idle

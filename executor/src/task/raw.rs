@@ -38,8 +38,8 @@ struct TaskCell<F: Future> {
     stage: std::cell::UnsafeCell<Stage<F>>,
 }
 
-/// Allocates a task for `future`, already scheduled, with three references: the loop's
-/// live list, the run queue entry, and the `JoinHandle`.
+/// Allocates a task for `future` with two references, the loop's live list and the
+/// `JoinHandle`, flagged `QUEUED` for the local run queue the caller pushes it onto.
 pub(crate) fn allocate<F: Future + 'static>(
     future: F,
     shared: &Arc<Shared>,
@@ -47,8 +47,8 @@ pub(crate) fn allocate<F: Future + 'static>(
 ) -> NonNull<Header> {
     let cell = Box::new(TaskCell {
         header: Header {
-            state: State::new_scheduled(3),
-            flags: std::cell::Cell::new(flags::JOIN_INTEREST),
+            state: State::new(2),
+            flags: std::cell::Cell::new(flags::JOIN_INTEREST | flags::QUEUED),
             vtable: vtable::<F>(),
             shared: shared_ref(shared),
             links: Default::default(),
@@ -99,15 +99,15 @@ unsafe fn stage<F: Future>(cell: &TaskCell<F>) -> &mut Stage<F> {
     unsafe { &mut *cell.stage.get() }
 }
 
-/// Polls the task once. Called by the loop with the run queue's reference held.
+/// Polls the task once. Called by the loop for a task that is live (listed), so the
+/// list's reference keeps the cell alive for the whole call.
 unsafe fn poll<F: Future>(ptr: NonNull<Header>) {
-    // SAFETY: the loop holds a reference, so the cell is alive.
+    // SAFETY: the caller guarantees the cell is alive.
     let cell = unsafe { cell::<F>(ptr) };
     let header = &cell.header;
     if header.has(flags::COMPLETE) {
         return;
     }
-    header.state.unschedule();
     if header.has(flags::CANCELLED) {
         // SAFETY: on the loop thread, no stage borrow is live.
         unsafe { complete(cell, Err(JoinError::cancelled(header.meta.id))) };
@@ -115,7 +115,7 @@ unsafe fn poll<F: Future>(ptr: NonNull<Header>) {
     }
     header.set(flags::RUNNING);
     header.meta.polls.set(header.meta.polls.get() + 1);
-    // SAFETY: the loop's queue reference outlives this borrowed waker, which is never dropped.
+    // SAFETY: the list's reference outlives this borrowed waker, which is never dropped.
     let waker = ManuallyDrop::new(unsafe { waker::borrowed(ptr) });
     let mut cx = Context::from_waker(&waker);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {

@@ -1,16 +1,18 @@
 //! The task's one atomic word: the reference count and the `SCHEDULED` bit.
 //!
-//! Wakers may live on any thread, so the count of references and "is this task already
-//! queued?" are atomic. Everything else about a task (complete, cancelled, join interest)
-//! is touched only by the loop's own thread and lives in plain `Cell`s in the header.
+//! Wakers may live on any thread, so the count of references is atomic, and so is
+//! "is this task already in the injection queue?" (`SCHEDULED`), which wakes from other
+//! threads test and set. A wake on the loop's own thread uses the header's `QUEUED` flag
+//! instead, a plain `Cell`: the common wake costs no atomic operation at all. Everything
+//! else about a task (complete, cancelled, join interest) is likewise loop-thread only.
 //!
-//! Keeping the count and the bit in one word lets a wake decide "enqueue, and take a
-//! reference for the queue" in a single compare-and-swap.
+//! Keeping the count and the bit in one word lets a remote wake decide "enqueue, and take
+//! a reference for the queue" in a single compare-and-swap.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The task sits in a run queue (local or injection), or is complete. While set, further
-/// wakes are no-ops; the loop clears it just before polling the task.
+/// The task sits in the injection queue, or is complete. While set, further remote wakes
+/// are no-ops; the loop clears it when it takes the task off the injection queue.
 const SCHEDULED: usize = 1;
 /// One reference in the count, which occupies the bits above `SCHEDULED`.
 const REF_ONE: usize = 2;
@@ -35,10 +37,10 @@ pub(crate) struct State {
 }
 
 impl State {
-    /// A new task with `refs` references, already scheduled (spawn queues it at once).
-    pub(crate) fn new_scheduled(refs: usize) -> State {
+    /// A new task with `refs` references, not in the injection queue.
+    pub(crate) fn new(refs: usize) -> State {
         State {
-            word: AtomicUsize::new((refs * REF_ONE) | SCHEDULED),
+            word: AtomicUsize::new(refs * REF_ONE),
         }
     }
 
@@ -107,9 +109,10 @@ impl State {
         }
     }
 
-    /// Clears `SCHEDULED` just before a poll, so that a wake during the poll queues the
-    /// task again. Acquire: a wake from another thread that found the bit set published
-    /// its data before this point, and the poll must see it.
+    /// Clears `SCHEDULED` when the loop takes the task off the injection queue, just
+    /// before polling it, so that a remote wake during the poll queues the task again.
+    /// Acquire: a wake from another thread that found the bit set published its data
+    /// before this point, and the poll must see it.
     pub(crate) fn unschedule(&self) {
         self.word.fetch_and(!SCHEDULED, Ordering::AcqRel);
     }
@@ -119,7 +122,7 @@ impl State {
         self.word.fetch_or(SCHEDULED, Ordering::AcqRel);
     }
 
-    /// Is the task queued (or done)?
+    /// Is the task in the injection queue (or done)?
     pub(crate) fn is_scheduled(&self) -> bool {
         self.word.load(Ordering::Acquire) & SCHEDULED != 0
     }
@@ -136,19 +139,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn new_task_is_scheduled_with_its_references() {
-        let s = State::new_scheduled(3);
-        assert_eq!(s.refs(), 3);
+    fn new_task_has_its_references_and_is_not_injected() {
+        let s = State::new(2);
+        assert_eq!(s.refs(), 2);
+        assert!(!s.is_scheduled());
+        assert!(s.schedule_by_ref());
         assert!(
             !s.schedule_by_ref(),
             "already queued: no second queue entry"
         );
+        assert_eq!(s.refs(), 3);
     }
 
     #[test]
     fn wake_while_unscheduled_enqueues_once() {
-        let s = State::new_scheduled(1);
-        s.unschedule();
+        let s = State::new(1);
         assert!(s.schedule_by_ref());
         assert_eq!(s.refs(), 2, "the queue holds a reference");
         assert!(!s.schedule_by_ref());
@@ -157,8 +162,7 @@ mod tests {
 
     #[test]
     fn wake_by_value_hands_over_or_releases() {
-        let s = State::new_scheduled(2);
-        s.unschedule();
+        let s = State::new(2);
         assert_eq!(s.schedule_by_val(), WakeByVal::Enqueue);
         assert_eq!(s.refs(), 2);
         s.ref_inc();
@@ -168,7 +172,7 @@ mod tests {
 
     #[test]
     fn wake_of_a_done_task_releases_the_last_reference() {
-        let s = State::new_scheduled(1);
+        let s = State::new(1);
         s.set_done();
         assert!(!s.schedule_by_ref());
         assert_eq!(s.schedule_by_val(), WakeByVal::Dealloc);
@@ -176,7 +180,7 @@ mod tests {
 
     #[test]
     fn last_reference_is_reported() {
-        let s = State::new_scheduled(2);
+        let s = State::new(2);
         assert!(!s.ref_dec());
         assert!(s.ref_dec());
     }

@@ -1,8 +1,9 @@
 //! The `Waker` of a task: a pointer to its header and four functions.
 //!
-//! Waking on the loop's own thread pushes onto the local run queue (no lock, no syscall);
-//! from any other thread it goes through the loop's injection queue (see
-//! `runtime::shared`). Cloning a waker adds a task reference; it is freed with the last.
+//! Waking on the loop's own thread sets the header's `QUEUED` flag and pushes the task
+//! onto the local run queue: no atomic operation, no lock, no syscall. From any other
+//! thread it sets the atomic `SCHEDULED` bit and goes through the loop's injection queue
+//! (see `runtime::shared`). Cloning a waker adds a task reference; it is freed with the last.
 
 use std::ptr::NonNull;
 use std::task::{RawWaker, RawWakerVTable, Waker};
@@ -10,7 +11,7 @@ use std::task::{RawWaker, RawWakerVTable, Waker};
 use super::header::Header;
 use super::state::WakeByVal;
 use super::TaskRef;
-use crate::runtime::schedule;
+use crate::runtime::{enqueue_if_local, schedule_remote};
 
 /// The vtable shared by every task waker.
 static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
@@ -38,23 +39,30 @@ unsafe fn clone(data: *const ()) -> RawWaker {
     RawWaker::new(data, &VTABLE)
 }
 
-/// `Waker::wake`: hand this waker's reference to the run queue, or release it.
+/// `Waker::wake`: queue the task, then release this waker's reference (on the loop's
+/// thread), or hand the reference to the injection queue (elsewhere).
 unsafe fn wake(data: *const ()) {
     let ptr = NonNull::from(header(data));
+    if enqueue_if_local(ptr) {
+        // SAFETY: this waker owns a reference, released now.
+        unsafe { drop_waker(data) };
+        return;
+    }
     match header(data).state.schedule_by_val() {
         // SAFETY: the reference this waker owned now belongs to the `TaskRef`.
-        WakeByVal::Enqueue => schedule(unsafe { TaskRef::from_raw(ptr) }),
+        WakeByVal::Enqueue => schedule_remote(unsafe { TaskRef::from_raw(ptr) }),
         WakeByVal::Done => {}
         // SAFETY: that was the last reference.
         WakeByVal::Dealloc => unsafe { (header(data).vtable.dealloc)(ptr) },
     }
 }
 
-/// `Waker::wake_by_ref`: queue the task with a new reference, unless already queued.
+/// `Waker::wake_by_ref`: queue the task unless it is already queued.
 unsafe fn wake_by_ref(data: *const ()) {
-    if header(data).state.schedule_by_ref() {
+    let ptr = NonNull::from(header(data));
+    if !enqueue_if_local(ptr) && header(data).state.schedule_by_ref() {
         // SAFETY: `schedule_by_ref` added the reference the `TaskRef` now owns.
-        schedule(unsafe { TaskRef::from_raw(NonNull::from(header(data))) });
+        schedule_remote(unsafe { TaskRef::from_raw(ptr) });
     }
 }
 
