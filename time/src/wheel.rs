@@ -599,7 +599,7 @@ mod tests {
                 let deadline = deadlines[id as usize];
                 assert!(deadline <= now, "fired early");
                 assert!(
-                    last_fired.map_or(true, |last| deadline > last),
+                    last_fired.is_none_or(|last| deadline > last),
                     "fired late: it was due at an earlier call"
                 );
                 assert!(

@@ -19,7 +19,7 @@ use super::shared::Shared;
 use super::task_list::TaskList;
 use super::timer_spin::TimerSpin;
 use crate::blocking::pool::Pool;
-use crate::task::header::{flags, Header, Meta};
+use crate::task::header::{flags, Header};
 use crate::task::{raw, JoinHandle, TaskRef};
 
 thread_local! {
@@ -165,16 +165,10 @@ impl Core {
     {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        let meta = Meta {
-            id,
-            location,
-            name,
-            polls: Cell::new(0),
-        };
-        let ptr = raw::allocate(future, &self.shared, meta);
+        let ptr = raw::allocate(future, &self.shared, id, location);
         // SAFETY: `allocate` created two references: one for the list, one for the handle.
         let (listed, handle) = unsafe { (TaskRef::from_raw(ptr), TaskRef::from_raw(ptr)) };
-        self.tasks.push(listed);
+        self.tasks.push(listed, name);
         // `allocate` flagged it QUEUED already.
         self.run_queue.borrow_mut().push_back(ptr);
         JoinHandle::new(handle)
@@ -191,6 +185,7 @@ impl Core {
                 None => break,
             }
         }
+        self.trim_run_queue();
         self.wait();
         if !self.timers.is_empty() {
             self.timers.fire_due(Instant::now());
@@ -199,9 +194,20 @@ impl Core {
 
     /// Queues a task of this loop locally, unless it is queued already or complete.
     fn enqueue(&self, ptr: NonNull<Header>, header: &Header) {
-        if header.flags.get() & (flags::QUEUED | flags::COMPLETE) == 0 {
+        if !header.has(flags::QUEUED | flags::COMPLETE) {
             header.set(flags::QUEUED);
             self.run_queue.borrow_mut().push_back(ptr);
+        }
+    }
+
+    /// Gives back the memory of a burst: once the run queue is empty, a queue grown past
+    /// `KEEP` entries (by a million spawns at once, say) shrinks back to `KEEP`.
+    fn trim_run_queue(&self) {
+        /// Entries the queue keeps however empty it is.
+        const KEEP: usize = 4096;
+        let mut queue = self.run_queue.borrow_mut();
+        if queue.is_empty() && queue.capacity() > 16 * KEEP {
+            queue.shrink_to(KEEP);
         }
     }
 
@@ -244,9 +250,9 @@ impl Core {
         let duration = start.elapsed();
         if duration >= self.config.debug.slow_poll_threshold {
             self.config.debug.sink.report(&SlowPoll {
-                id: header.meta.id,
-                name: header.meta.name.as_deref().map(str::to_owned),
-                location: header.meta.location,
+                id: header.id(),
+                name: self.tasks.name_of(header),
+                location: header.location,
                 duration,
             });
         }

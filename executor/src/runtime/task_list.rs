@@ -1,84 +1,103 @@
-//! The loop's intrusive list of live tasks.
+//! The loop's table of live tasks, and the names of the named ones.
 //!
-//! Every task that has not completed is linked here, and the list owns one reference to
-//! it: this is how dropping the runtime finds and drops every remaining future, and how
-//! `task::all_tasks()` lists them. Linking and unlinking are O(1) and allocate nothing.
+//! Every spawned task is in the table from spawn until it completes; the table owns one
+//! reference to each, which is what keeps an idle task (one nobody but a waker points at)
+//! alive, and what lets the runtime cancel every task at shutdown and `task::all_tasks()`
+//! list them. It is a vector of task pointers; each header records its own index
+//! (`Header::slot`), so removal is a swap with the last entry: O(1), and 8 bytes per
+//! task, half of what a doubly linked list threaded through the headers would cost.
+//!
+//! Names are rare, so they live here in a map by task id rather than in every header.
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ptr::NonNull;
 
 use crate::task::header::{flags, Header};
 use crate::task::TaskRef;
 
-/// Doubly linked through `Header::links`; loop thread only.
+/// Live tasks of one loop; loop thread only.
 #[derive(Default)]
 pub(crate) struct TaskList {
-    /// The most recently spawned live task.
-    head: Cell<Option<NonNull<Header>>>,
-    /// How many tasks are linked.
-    len: Cell<usize>,
+    /// Each live task, owning one reference; `Header::slot` is the index here.
+    slots: RefCell<Vec<NonNull<Header>>>,
+    /// The names given through `task::Builder::name`, by task id.
+    names: RefCell<HashMap<u64, Box<str>>>,
 }
 
 impl TaskList {
-    /// Links a task, taking over the reference `task` owns.
-    pub(crate) fn push(&self, task: TaskRef) {
+    /// Adds a task, taking over the reference `task` owns, with its name if it has one.
+    pub(crate) fn push(&self, task: TaskRef, name: Option<Box<str>>) {
         let ptr = task.as_ptr();
         std::mem::forget(task);
-        // SAFETY: the list now owns a reference, so the header is alive.
+        // SAFETY: the reference just taken over keeps the header alive.
         let header = unsafe { ptr.as_ref() };
-        header.links.prev.set(None);
-        header.links.next.set(self.head.get());
-        if let Some(old) = self.head.get() {
-            // SAFETY: linked tasks are alive (the list holds a reference to each).
-            unsafe { old.as_ref() }.links.prev.set(Some(ptr));
-        }
-        self.head.set(Some(ptr));
+        let mut slots = self.slots.borrow_mut();
+        let slot = u32::try_from(slots.len()).expect("evloop: more than 2^32 live tasks");
+        header.slot.set(slot);
+        slots.push(ptr);
         header.set(flags::LISTED);
-        self.len.set(self.len.get() + 1);
+        if let Some(name) = name {
+            header.set(flags::NAMED);
+            self.names.borrow_mut().insert(header.id(), name);
+        }
     }
 
-    /// Unlinks a task if it is linked, returning the list's reference to it.
+    /// Removes a task if it is listed, returning the table's reference to it.
     pub(crate) fn remove(&self, ptr: NonNull<Header>) -> Option<TaskRef> {
-        // SAFETY: the caller holds a reference, so the header is alive.
+        // SAFETY: the caller holds a reference or the table does (LISTED), either way the
+        // header is alive.
         let header = unsafe { ptr.as_ref() };
         if !header.has(flags::LISTED) {
             return None;
         }
         header.clear(flags::LISTED);
-        let prev = header.links.prev.take();
-        let next = header.links.next.take();
-        match prev {
-            // SAFETY: linked neighbours are alive.
-            Some(p) => unsafe { p.as_ref() }.links.next.set(next),
-            None => self.head.set(next),
+        let mut slots = self.slots.borrow_mut();
+        let slot = header.slot.get() as usize;
+        debug_assert_eq!(slots[slot], ptr, "a task's slot points back at it");
+        slots.swap_remove(slot);
+        if let Some(moved) = slots.get(slot) {
+            // SAFETY: listed, so alive (the table owns a reference).
+            unsafe { moved.as_ref() }.slot.set(slot as u32);
         }
-        if let Some(n) = next {
-            // SAFETY: linked neighbours are alive.
-            unsafe { n.as_ref() }.links.prev.set(prev);
+        // Give back most of the memory of a burst of tasks, amortized O(1).
+        if slots.capacity() > 4096 && slots.len() < slots.capacity() / 4 {
+            let half = slots.capacity() / 2;
+            slots.shrink_to(half);
         }
-        self.len.set(self.len.get() - 1);
-        // SAFETY: hands back the reference the list owned.
+        drop(slots);
+        if header.has(flags::NAMED) {
+            header.clear(flags::NAMED);
+            self.names.borrow_mut().remove(&header.id());
+        }
+        // SAFETY: the table owned this reference while the task was listed.
         Some(unsafe { TaskRef::from_raw(ptr) })
     }
 
-    /// Unlinks the head, returning the list's reference to it.
+    /// Removes some task, returning the table's reference to it.
     pub(crate) fn pop(&self) -> Option<TaskRef> {
-        self.remove(self.head.get()?)
+        let last = self.slots.borrow().last().copied()?;
+        self.remove(last)
     }
 
-    /// How many tasks are live.
+    /// How many tasks are listed.
     pub(crate) fn len(&self) -> usize {
-        self.len.get()
+        self.slots.borrow().len()
     }
 
-    /// Calls `f` on every live task's header, newest first. `f` must not spawn or complete tasks.
+    /// The name of a listed task, if it was given one.
+    pub(crate) fn name_of(&self, header: &Header) -> Option<String> {
+        if !header.has(flags::NAMED) {
+            return None;
+        }
+        self.names.borrow().get(&header.id()).map(|n| n.to_string())
+    }
+
+    /// Calls `f` on every listed task. `f` must not spawn or complete tasks.
     pub(crate) fn for_each(&self, mut f: impl FnMut(&Header)) {
-        let mut cur = self.head.get();
-        while let Some(ptr) = cur {
-            // SAFETY: linked tasks are alive.
-            let header = unsafe { ptr.as_ref() };
-            f(header);
-            cur = header.links.next.get();
+        for ptr in self.slots.borrow().iter() {
+            // SAFETY: listed, so alive.
+            f(unsafe { ptr.as_ref() });
         }
     }
 }

@@ -5,30 +5,40 @@
 //! future's stage (the future, then its output). Everything reaches the task through a
 //! `NonNull<Header>` and the type-erased `Vtable`.
 
-use std::cell::{Cell, UnsafeCell};
+use std::cell::Cell;
 use std::panic::Location;
 use std::ptr::NonNull;
 use std::task::Waker;
 
+use super::join_waiter::JoinWaiter;
 use super::state::State;
 use crate::runtime::shared::Shared;
 
-/// Flags in `Header::flags`, read and written only on the loop's thread.
+/// Flags in the low 16 bits of `Header::id_flags`, read and written only on the loop's thread.
 pub(crate) mod flags {
     /// The future has finished (or was cancelled or panicked) and has been dropped.
-    pub(crate) const COMPLETE: u8 = 1;
+    pub(crate) const COMPLETE: u16 = 1;
     /// A `JoinHandle` still exists and wants the output.
-    pub(crate) const JOIN_INTEREST: u8 = 2;
+    pub(crate) const JOIN_INTEREST: u16 = 2;
     /// `abort` was called: the next poll drops the future instead of polling it.
-    pub(crate) const CANCELLED: u8 = 4;
+    pub(crate) const CANCELLED: u16 = 4;
     /// The task is inside its `poll` right now.
-    pub(crate) const RUNNING: u8 = 8;
-    /// Linked in the loop's list of live tasks (which then owns a reference).
-    pub(crate) const LISTED: u8 = 16;
+    pub(crate) const RUNNING: u16 = 8;
+    /// In the loop's list of live tasks (which then owns a reference).
+    pub(crate) const LISTED: u16 = 16;
     /// In the loop's local run queue. The queue holds no reference: a queued task is
     /// never complete, so the live list keeps it alive until it is polled.
-    pub(crate) const QUEUED: u8 = 32;
+    pub(crate) const QUEUED: u16 = 32;
+    /// The task has a name, kept in the loop's name table under its id.
+    pub(crate) const NAMED: u16 = 64;
+    /// The stage holds the future (see `raw.rs`).
+    pub(crate) const HAS_FUTURE: u16 = 128;
+    /// The stage holds the output, waiting for the `JoinHandle`.
+    pub(crate) const HAS_OUTPUT: u16 = 256;
 }
+
+/// How many low bits of `Header::id_flags` hold flags; the id is above them.
+const FLAG_BITS: u32 = 16;
 
 /// Type-erased operations on a `TaskCell<F>`.
 pub(crate) struct Vtable {
@@ -44,60 +54,88 @@ pub(crate) struct Vtable {
     pub(crate) dealloc: unsafe fn(NonNull<Header>),
 }
 
-/// Links of the loop's intrusive list of live tasks (the list owns one reference).
-#[derive(Default)]
-pub(crate) struct Links {
-    /// The previous live task, or none at the head.
-    pub(crate) prev: Cell<Option<NonNull<Header>>>,
-    /// The next live task, or none at the tail.
-    pub(crate) next: Cell<Option<NonNull<Header>>>,
-}
-
-/// Who a task is, for `all_tasks()` and debug reports.
-pub(crate) struct Meta {
-    /// Unique within its loop, from 1.
-    pub(crate) id: u64,
-    /// Where `spawn` was called (`#[track_caller]`).
-    pub(crate) location: &'static Location<'static>,
-    /// The name given through `task::Builder`, if any.
-    pub(crate) name: Option<Box<str>>,
-    /// How many times the future has been polled.
-    pub(crate) polls: Cell<u64>,
-}
-
-/// The type-independent head of a task allocation.
+/// The type-independent head of a task allocation: 56 bytes on 64-bit targets, packed
+/// because a server may hold a million idle tasks (what is rare, a task's name, lives in
+/// the loop's name table instead).
 #[repr(C)]
 pub(crate) struct Header {
     /// Reference count and the `SCHEDULED` bit: the only state other threads touch.
     pub(crate) state: State,
-    /// `flags::*`, loop thread only.
-    pub(crate) flags: Cell<u8>,
     /// The operations of the concrete `TaskCell<F>`.
     pub(crate) vtable: &'static Vtable,
     /// The loop this task belongs to; the task owns one strong count of it (from `Arc::into_raw`),
     /// so a waker can reach the injection queue even after the runtime is gone.
     pub(crate) shared: NonNull<Shared>,
-    /// Position in the loop's list of live tasks.
-    pub(crate) links: Links,
-    /// The `JoinHandle`'s waker, woken when the task completes. Loop thread only.
-    pub(crate) join_waker: UnsafeCell<Option<Waker>>,
-    /// Identity for introspection.
-    pub(crate) meta: Meta,
+    /// Whoever awaits the `JoinHandle`, woken when the task completes. Loop thread only.
+    pub(crate) join_waiter: JoinWaiter,
+    /// The task id (unique within its loop, from 1) above 16 bits of `flags::*`. Loop thread only.
+    id_flags: Cell<u64>,
+    /// Where `spawn` was called (`#[track_caller]`).
+    pub(crate) location: &'static Location<'static>,
+    /// Position in the loop's table of live tasks (see `runtime/task_list.rs`).
+    pub(crate) slot: Cell<u32>,
+    /// How many times the future has been polled (saturating).
+    polls: Cell<u32>,
 }
 
 impl Header {
-    /// Is `flag` set?
-    pub(crate) fn has(&self, flag: u8) -> bool {
-        self.flags.get() & flag != 0
+    /// A header with no flags but `initial`.
+    pub(crate) fn new(
+        state: State,
+        vtable: &'static Vtable,
+        shared: NonNull<Shared>,
+        id: u64,
+        initial: u16,
+        location: &'static Location<'static>,
+    ) -> Header {
+        assert!(id < 1 << (64 - FLAG_BITS), "evloop: task ids exhausted");
+        Header {
+            state,
+            vtable,
+            shared,
+            join_waiter: JoinWaiter::default(),
+            id_flags: Cell::new(id << FLAG_BITS | u64::from(initial)),
+            location,
+            slot: Cell::new(0),
+            polls: Cell::new(0),
+        }
     }
 
-    /// Sets `flag`.
-    pub(crate) fn set(&self, flag: u8) {
-        self.flags.set(self.flags.get() | flag);
+    /// The task's id.
+    pub(crate) fn id(&self) -> u64 {
+        self.id_flags.get() >> FLAG_BITS
     }
 
-    /// Clears `flag`.
-    pub(crate) fn clear(&self, flag: u8) {
-        self.flags.set(self.flags.get() & !flag);
+    /// How many times the task was polled.
+    pub(crate) fn polls(&self) -> u64 {
+        u64::from(self.polls.get())
+    }
+
+    /// Counts a poll.
+    pub(crate) fn count_poll(&self) {
+        self.polls.set(self.polls.get().saturating_add(1));
+    }
+
+    /// Is any of `flags` set?
+    pub(crate) fn has(&self, flags: u16) -> bool {
+        self.id_flags.get() & u64::from(flags) != 0
+    }
+
+    /// Sets `flags`.
+    pub(crate) fn set(&self, flags: u16) {
+        self.id_flags.set(self.id_flags.get() | u64::from(flags));
+    }
+
+    /// Clears `flags`.
+    pub(crate) fn clear(&self, flags: u16) {
+        self.id_flags.set(self.id_flags.get() & !u64::from(flags));
+    }
+}
+
+#[cfg(all(test, target_pointer_width = "64"))]
+mod tests {
+    #[test]
+    fn the_header_stays_at_56_bytes() {
+        assert_eq!(std::mem::size_of::<super::Header>(), 56);
     }
 }

@@ -34,7 +34,7 @@ pub struct TaskInfo {
 
 impl TaskInfo {
     /// The snapshot of `header`.
-    fn of(header: &Header) -> TaskInfo {
+    fn of(header: &Header, name: Option<String>) -> TaskInfo {
         let state = if header.has(flags::RUNNING) {
             TaskState::Running
         } else if header.has(flags::QUEUED) || header.state.is_scheduled() {
@@ -43,11 +43,11 @@ impl TaskInfo {
             TaskState::Idle
         };
         TaskInfo {
-            id: header.meta.id,
-            name: header.meta.name.as_deref().map(str::to_owned),
-            location: header.meta.location,
+            id: header.id(),
+            name,
+            location: header.location,
             state,
-            polls: header.meta.polls.get(),
+            polls: header.polls(),
         }
     }
 }
@@ -83,7 +83,9 @@ impl fmt::Display for TaskInfo {
 pub fn all_tasks() -> Vec<TaskInfo> {
     with_current(|core| {
         let mut out = Vec::with_capacity(core.tasks.len());
-        core.tasks.for_each(|h| out.push(TaskInfo::of(h)));
+        core.tasks
+            .for_each(|h| out.push(TaskInfo::of(h, core.tasks.name_of(h))));
+        out.sort_unstable_by_key(|t| std::cmp::Reverse(t.id));
         out
     })
     .unwrap_or_default()

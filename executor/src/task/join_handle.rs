@@ -66,7 +66,7 @@ impl<T> JoinHandle<T> {
 
     /// The task's id, as `task::all_tasks()` and `JoinError::id` report it.
     pub fn id(&self) -> u64 {
-        self.task.header().meta.id
+        self.task.header().id()
     }
 }
 
@@ -96,11 +96,9 @@ impl<T> Drop for JoinHandle<T> {
     fn drop(&mut self) {
         let header = self.task.header();
         header.clear(flags::JOIN_INTEREST);
+        drop(header.join_waiter.take());
         // SAFETY: the handle is on the loop thread and holds a reference.
-        unsafe {
-            (*header.join_waker.get()).take();
-            (header.vtable.drop_output)(self.task.as_ptr());
-        }
+        unsafe { (header.vtable.drop_output)(self.task.as_ptr()) };
     }
 }
 

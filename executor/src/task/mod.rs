@@ -19,6 +19,7 @@ mod error;
 pub(crate) mod header;
 mod info;
 mod join_handle;
+mod join_waiter;
 pub(crate) mod raw;
 mod state;
 pub(crate) mod waker;

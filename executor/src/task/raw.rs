@@ -1,30 +1,44 @@
 //! The task allocation, `TaskCell<F>`, and the vtable functions that act on it.
 //!
 //! One `Box` per task holds the header and the stage: first the future, then (once it
-//! finished) its result until the `JoinHandle` takes it. Nothing else is allocated per task.
+//! finished) its output until the `JoinHandle` takes it, in the same bytes. Nothing else
+//! is allocated per task.
 
+use std::any::Any;
+use std::cell::UnsafeCell;
 use std::future::Future;
 use std::mem::ManuallyDrop;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
-use super::header::{flags, Header, Meta, Vtable};
+use super::header::{flags, Header, Vtable};
 use super::state::State;
 use super::waker;
 use super::JoinError;
 use crate::runtime::shared::Shared;
 
-/// Where the future is in its life.
-enum Stage<F: Future> {
-    /// Still to be polled.
-    Running(F),
-    /// Done; the result waits for the `JoinHandle`.
-    Finished(Result<F::Output, JoinError>),
-    /// Nothing left: the result was taken or nobody wanted it.
-    Consumed,
+/// What a finished task leaves for its `JoinHandle`: the value, or why there is none.
+/// (Not `Result<T, JoinError>`: the id is in the header, and a thin panic payload keeps
+/// this two words for a small `T`.)
+enum Output<T> {
+    /// The future's output.
+    Value(T),
+    /// Aborted, or dropped at runtime shutdown.
+    Cancelled,
+    /// The future panicked with this payload.
+    Panicked(Box<Box<dyn Any + Send + 'static>>),
+}
+
+/// The future, then its output: which one is live is told by the header's `HAS_FUTURE`
+/// and `HAS_OUTPUT` flags, so the stage needs no tag of its own.
+union Stage<F: Future> {
+    /// Live while `HAS_FUTURE` is set.
+    future: ManuallyDrop<F>,
+    /// Live while `HAS_OUTPUT` is set.
+    output: ManuallyDrop<Output<F::Output>>,
 }
 
 /// The single heap allocation of a task. `repr(C)` so a `NonNull<Header>` is also a
@@ -33,9 +47,9 @@ enum Stage<F: Future> {
 struct TaskCell<F: Future> {
     /// Must stay first.
     header: Header,
-    /// Only the loop's thread touches the stage (see `Header`'s docs for the one exception:
-    /// `dealloc` on another thread, which runs only once the stage holds no `F` and no output).
-    stage: std::cell::UnsafeCell<Stage<F>>,
+    /// Only the loop's thread touches the stage (see `dealloc` for the one exception, which
+    /// runs only once the stage holds neither the future nor an output).
+    stage: UnsafeCell<Stage<F>>,
 }
 
 /// Allocates a task for `future` with two references, the loop's live list and the
@@ -43,19 +57,21 @@ struct TaskCell<F: Future> {
 pub(crate) fn allocate<F: Future + 'static>(
     future: F,
     shared: &Arc<Shared>,
-    meta: Meta,
+    id: u64,
+    location: &'static Location<'static>,
 ) -> NonNull<Header> {
     let cell = Box::new(TaskCell {
-        header: Header {
-            state: State::new(2),
-            flags: std::cell::Cell::new(flags::JOIN_INTEREST | flags::QUEUED),
-            vtable: vtable::<F>(),
-            shared: shared_ref(shared),
-            links: Default::default(),
-            join_waker: std::cell::UnsafeCell::new(None),
-            meta,
-        },
-        stage: std::cell::UnsafeCell::new(Stage::Running(future)),
+        header: Header::new(
+            State::new(2),
+            vtable::<F>(),
+            shared_ref(shared),
+            id,
+            flags::JOIN_INTEREST | flags::QUEUED | flags::HAS_FUTURE,
+            location,
+        ),
+        stage: UnsafeCell::new(Stage {
+            future: ManuallyDrop::new(future),
+        }),
     });
     NonNull::from(Box::leak(cell)).cast()
 }
@@ -110,55 +126,55 @@ unsafe fn poll<F: Future>(ptr: NonNull<Header>) {
     }
     if header.has(flags::CANCELLED) {
         // SAFETY: on the loop thread, no stage borrow is live.
-        unsafe { complete(cell, Err(JoinError::cancelled(header.meta.id))) };
+        unsafe { complete(cell, Output::Cancelled) };
         return;
     }
     header.set(flags::RUNNING);
-    header.meta.polls.set(header.meta.polls.get() + 1);
+    header.count_poll();
     // SAFETY: the list's reference outlives this borrowed waker, which is never dropped.
     let waker = ManuallyDrop::new(unsafe { waker::borrowed(ptr) });
     let mut cx = Context::from_waker(&waker);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: loop thread, no other stage borrow; the future never moves out of the
-        // heap cell until it is dropped in place, so pinning it is sound.
-        match unsafe { stage(cell) } {
-            Stage::Running(future) => unsafe { Pin::new_unchecked(future) }.poll(&mut cx),
-            _ => unreachable!("a task that is not complete has its future"),
-        }
+        // SAFETY: loop thread, no other stage borrow; `HAS_FUTURE` is set (not complete),
+        // and the future never moves out of the heap cell until it is dropped in place, so
+        // pinning it is sound.
+        unsafe { Pin::new_unchecked(&mut *stage(cell).future) }.poll(&mut cx)
     }));
     header.clear(flags::RUNNING);
-    let result = match result {
+    let output = match result {
         Ok(Poll::Pending) => return,
-        Ok(Poll::Ready(output)) => Ok(output),
-        Err(payload) => Err(JoinError::panic(header.meta.id, payload)),
+        Ok(Poll::Ready(value)) => Output::Value(value),
+        Err(payload) => Output::Panicked(Box::new(payload)),
     };
     // SAFETY: the poll's stage borrow has ended.
-    unsafe { complete(cell, result) };
+    unsafe { complete(cell, output) };
 }
 
-/// Drops the future, stores or drops the result, marks the task complete and wakes the
-/// `JoinHandle`. The loop unlinks the task from its live list afterwards.
+/// Drops the future, stores or drops the output, marks the task complete and wakes the
+/// `JoinHandle`'s waiter. The loop unlinks the task from its live list afterwards.
 ///
 /// # Safety
 /// Loop thread, no stage borrow live, task not yet complete.
-unsafe fn complete<F: Future>(cell: &TaskCell<F>, result: Result<F::Output, JoinError>) {
+unsafe fn complete<F: Future>(cell: &TaskCell<F>, output: Output<F::Output>) {
     let header = &cell.header;
     // A panicking destructor must not take the loop down: the task's result stands.
     let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: as the caller promises.
-        *unsafe { stage(cell) } = Stage::Consumed;
+        // SAFETY: as the caller promises; `HAS_FUTURE` is set until here, and cleared
+        // below whether or not the destructor panicked.
+        unsafe { ManuallyDrop::drop(&mut stage(cell).future) };
     }));
+    header.clear(flags::HAS_FUTURE);
     header.set(flags::COMPLETE);
     header.state.set_done();
     if header.has(flags::JOIN_INTEREST) {
-        // SAFETY: as the caller promises.
-        *unsafe { stage(cell) } = Stage::Finished(result);
-        // SAFETY: the join waker is only touched on the loop thread, and not re-entrantly.
-        if let Some(waker) = unsafe { (*header.join_waker.get()).take() } {
+        // SAFETY: as the caller promises; the future's storage is free now.
+        unsafe { stage(cell).output = ManuallyDrop::new(output) };
+        header.set(flags::HAS_OUTPUT);
+        if let Some(waker) = header.join_waiter.take() {
             waker.wake();
         }
     } else {
-        let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(result)));
+        let _ = panic::catch_unwind(AssertUnwindSafe(move || drop(output)));
     }
 }
 
@@ -168,7 +184,7 @@ unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
     let cell = unsafe { cell::<F>(ptr) };
     if !cell.header.has(flags::COMPLETE) {
         // SAFETY: loop thread, no stage borrow live, not complete.
-        unsafe { complete(cell, Err(JoinError::cancelled(cell.header.meta.id))) };
+        unsafe { complete(cell, Output::Cancelled) };
     }
 }
 
@@ -177,36 +193,37 @@ unsafe fn read_output<F: Future>(ptr: NonNull<Header>, dst: *mut (), waker: &Wak
     // SAFETY: the handle holds a reference.
     let cell = unsafe { cell::<F>(ptr) };
     let header = &cell.header;
-    if header.has(flags::COMPLETE) {
-        // SAFETY: loop thread (the handle is !Send), no other stage borrow.
-        let stage = unsafe { stage(cell) };
-        match std::mem::replace(stage, Stage::Consumed) {
-            Stage::Finished(result) => {
-                // SAFETY: the handle passes a `*mut Poll<Result<F::Output, JoinError>>`.
-                unsafe {
-                    *dst.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(result);
-                }
-            }
-            _ => panic!("`JoinHandle` polled again after it returned the task's output"),
-        }
-    } else {
-        // SAFETY: loop thread, not re-entrant.
-        let slot = unsafe { &mut *header.join_waker.get() };
-        match slot {
-            Some(old) if old.will_wake(waker) => {}
-            _ => *slot = Some(waker.clone()),
-        }
+    if !header.has(flags::COMPLETE) {
+        header.join_waiter.register(waker);
+        return;
     }
+    assert!(
+        header.has(flags::HAS_OUTPUT),
+        "`JoinHandle` polled again after it returned the task's output"
+    );
+    header.clear(flags::HAS_OUTPUT);
+    // SAFETY: loop thread (the handle is !Send), no other stage borrow; `HAS_OUTPUT` was
+    // set, and is now cleared, so the output is read out exactly once.
+    let output = unsafe { ManuallyDrop::take(&mut stage(cell).output) };
+    let id = header.id();
+    let result = match output {
+        Output::Value(value) => Ok(value),
+        Output::Cancelled => Err(JoinError::cancelled(id)),
+        Output::Panicked(payload) => Err(JoinError::panic(id, *payload)),
+    };
+    // SAFETY: the handle passes a `*mut Poll<Result<F::Output, JoinError>>`.
+    unsafe { *dst.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(result) };
 }
 
-/// `JoinHandle::drop` on a complete task: nobody will read the result.
+/// `JoinHandle::drop`: nobody will read the output; drop it if the task already left one.
 unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
     // SAFETY: the handle holds a reference.
     let cell = unsafe { cell::<F>(ptr) };
-    if cell.header.has(flags::COMPLETE) {
+    if cell.header.has(flags::HAS_OUTPUT) {
+        cell.header.clear(flags::HAS_OUTPUT);
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-            // SAFETY: loop thread, no other stage borrow.
-            *unsafe { stage(cell) } = Stage::Consumed;
+            // SAFETY: loop thread, no other stage borrow, and `HAS_OUTPUT` was set.
+            unsafe { ManuallyDrop::drop(&mut stage(cell).output) };
         }));
     }
 }
@@ -217,6 +234,10 @@ unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
 unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
     // SAFETY: this was the last reference; the cell came from `Box::leak` in `allocate`.
     let cell = unsafe { Box::from_raw(ptr.cast::<TaskCell<F>>().as_ptr()) };
+    debug_assert!(
+        !cell.header.has(flags::HAS_FUTURE | flags::HAS_OUTPUT),
+        "a task is freed only once its future and output are gone"
+    );
     let shared = cell.header.shared;
     drop(cell);
     // SAFETY: the task owned one strong count, from `Arc::into_raw` in `allocate`.

@@ -14,7 +14,8 @@ use super::TaskRef;
 use crate::runtime::{enqueue_if_local, schedule_remote};
 
 /// The vtable shared by every task waker.
-static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+pub(crate) static VTABLE: RawWakerVTable =
+    RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
 
 /// A waker that borrows the caller's reference: wrap it in `ManuallyDrop` and never drop it.
 ///
@@ -23,6 +24,15 @@ static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, dr
 pub(crate) unsafe fn borrowed(ptr: NonNull<Header>) -> Waker {
     // SAFETY: the vtable's contract is upheld by the functions below; the reference the
     // caller holds keeps the header alive.
+    unsafe { Waker::from_raw(RawWaker::new(ptr.as_ptr() as *const (), &VTABLE)) }
+}
+
+/// A waker that owns one of the task's references (released when it is dropped).
+///
+/// # Safety
+/// The caller must own a reference to the task and hand it over.
+pub(crate) unsafe fn owned(ptr: NonNull<Header>) -> Waker {
+    // SAFETY: as for `borrowed`; the reference handed over is what the waker releases.
     unsafe { Waker::from_raw(RawWaker::new(ptr.as_ptr() as *const (), &VTABLE)) }
 }
 
