@@ -19,6 +19,10 @@
 //! asyncio.run(asyncio.start_server(handle, "127.0.0.1", 7878)) ...
 //! ```
 //!
+//! Ctrl-C (`SIGINT`) shuts it down gracefully: it prints a line, stops accepting,
+//! closes the open connections and exits with status 0 (asyncio: catching
+//! `KeyboardInterrupt`, or `loop.add_signal_handler(signal.SIGINT, server.close)`).
+//!
 //! When the process runs out of file descriptors, `accept` returns `EMFILE`; the server
 //! prints it, sleeps 100 ms and goes on (existing connections keep being served).
 //! It raises its own `RLIMIT_NOFILE` soft limit to the hard limit at start.
@@ -34,7 +38,7 @@ struct Args {
     addr: String,
     /// Port to bind (0: any free port, printed at start).
     port: u16,
-    /// Stop after this many seconds (default: serve until killed).
+    /// Stop after this many seconds (default: serve until Ctrl-C).
     secs: Option<u64>,
 }
 
@@ -65,7 +69,7 @@ fn usage() -> String {
      usage: echo_server [--addr IP] [--port N] [--secs S]\n\
      \x20 --addr IP   address to bind (default 127.0.0.1)\n\
      \x20 --port N    port to bind, 0 for any (default 7878)\n\
-     \x20 --secs S    exit after S seconds (default: run until killed)"
+     \x20 --secs S    exit after S seconds (default: run until Ctrl-C)"
         .into()
 }
 
@@ -84,14 +88,26 @@ fn main() {
     raise_fd_limit();
     let result = evloop::run(async move {
         let listener = TcpListener::bind((args.addr.as_str(), args.port)).await?;
+        // Listening for Ctrl-C starts here, before the first connection is served.
+        let ctrl_c = evloop::signal::ctrl_c();
         println!("echo server listening on {}", listener.local_addr()?);
-        match args.secs {
-            Some(secs) => {
-                let _ = evloop::time::timeout(Duration::from_secs(secs), serve(listener)).await;
-                Ok(())
+        let serving = async move {
+            match args.secs {
+                Some(secs) => {
+                    let _ = evloop::time::timeout(Duration::from_secs(secs), serve(listener)).await;
+                    Ok(())
+                }
+                None => serve(listener).await,
             }
-            None => serve(listener).await,
-        }
+        };
+        let shutdown = async {
+            ctrl_c.await?;
+            println!("ctrl-c: no longer accepting connections; exiting");
+            Ok(())
+        };
+        // Whichever ends first wins; the other is dropped: after Ctrl-C the listener
+        // closes, and `run` returning drops the open connections' tasks.
+        evloop::race(serving, shutdown).await
     });
     if let Err(e) = result {
         eprintln!("echo_server: {e}");

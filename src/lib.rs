@@ -15,6 +15,7 @@
 //! | `await asyncio.sleep(s)` | [`time::sleep`]`(d).await` |
 //! | `await asyncio.wait_for(aw, s)` | [`time::timeout`]`(d, fut).await` |
 //! | `task.cancel()` | [`JoinHandle::abort`] |
+//! | `loop.add_signal_handler(SIGINT, ...)` | [`signal::ctrl_c`]`().await`, [`signal::signal`]`(kind)` |
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -40,7 +41,8 @@
 //! the loop until it returns. Await evloop's own futures instead.
 //!
 //! The crates behind the facade: `evloop-executor` (tasks and the loop),
-//! `evloop-reactor` (epoll), `evloop-time` (timers).
+//! `evloop-reactor` (epoll), `evloop-time` (timers), `evloop-net` (sockets),
+//! `evloop-signal` (Unix signals).
 
 pub use evloop_executor::{
     gather, gather_all, race, run, spawn, spawn_blocking, try_gather, try_gather_all, yield_now,
@@ -74,4 +76,22 @@ pub mod time {
 /// [`TcpStream`](net::TcpStream), [`UdpSocket`](net::UdpSocket).
 pub mod net {
     pub use evloop_net::*;
+}
+
+/// Unix signals on the loop, like asyncio's `loop.add_signal_handler`:
+/// [`ctrl_c`](signal::ctrl_c) waits for one Ctrl-C, [`signal`](signal::signal()) streams
+/// the deliveries of any catchable signal.
+///
+/// ```no_run
+/// evloop::run(async {
+///     let server = evloop::spawn(async { /* serve until told to stop */ });
+///     evloop::signal::ctrl_c().await?;
+///     println!("Ctrl-C: shutting down");
+///     server.abort();
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub mod signal {
+    pub use evloop_signal::*;
 }

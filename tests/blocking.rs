@@ -2,8 +2,8 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use evloop::time::sleep;
@@ -86,6 +86,95 @@ fn a_job_beyond_the_bound_waits_for_a_free_thread() {
         "the fifth job waited"
     );
     assert!(rt.blocking_threads() <= 4);
+}
+
+/// Waits on the loop (polling every 5 ms) until `done()` holds; panics with `what` after 5 s.
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out waiting until {what}");
+        sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[test]
+fn the_65th_job_starts_only_when_one_of_64_busy_threads_frees_up() {
+    let rt = evloop::Runtime::builder()
+        .max_blocking_threads(64)
+        .build()
+        .unwrap();
+    let started = Arc::new(AtomicUsize::new(0));
+    let last_started = Arc::new(AtomicBool::new(false));
+    rt.block_on(async {
+        // 64 jobs that each block until their own channel says go.
+        let (releases, jobs): (Vec<_>, Vec<_>) = (0..64)
+            .map(|i| {
+                let (release, wait) = mpsc::channel::<()>();
+                let started = started.clone();
+                let job = evloop::spawn_blocking(move || {
+                    started.fetch_add(1, Ordering::SeqCst);
+                    wait.recv()
+                        .expect("the test keeps every sender until the job ran");
+                    i
+                });
+                (release, job)
+            })
+            .unzip();
+        wait_until("all 64 jobs are running", || {
+            started.load(Ordering::SeqCst) == 64
+        })
+        .await;
+        assert_eq!(rt.blocking_threads(), 64);
+
+        let flag = last_started.clone();
+        let last = evloop::spawn_blocking(move || flag.store(true, Ordering::SeqCst));
+        sleep(Duration::from_millis(100)).await;
+        assert!(
+            !last_started.load(Ordering::SeqCst),
+            "the 65th job ran while all 64 threads were busy"
+        );
+        assert_eq!(rt.blocking_threads(), 64, "the pool grew past its bound");
+
+        releases[0].send(()).unwrap();
+        wait_until("the 65th job ran on the freed thread", || {
+            last_started.load(Ordering::SeqCst)
+        })
+        .await;
+        last.await.unwrap();
+        assert_eq!(rt.blocking_threads(), 64);
+
+        for release in &releases[1..] {
+            release.send(()).unwrap();
+        }
+        let out: Vec<i32> = evloop::gather_all(jobs)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(out, (0..64).collect::<Vec<_>>());
+    });
+}
+
+#[test]
+fn jobs_queued_while_a_thread_is_idle_still_get_threads_of_their_own() {
+    let rt = evloop::Runtime::new().unwrap();
+    let start = rt.block_on(async {
+        // One finished job leaves one idle thread behind.
+        evloop::spawn_blocking(|| ()).await.unwrap();
+        let start = Instant::now();
+        let jobs: Vec<_> = (0..8)
+            .map(|_| evloop::spawn_blocking(|| std::thread::sleep(Duration::from_millis(200))))
+            .collect();
+        for r in evloop::gather_all(jobs).await {
+            r.unwrap();
+        }
+        start
+    });
+    let took = start.elapsed();
+    assert!(
+        took < Duration::from_millis(600),
+        "jobs queued behind the one idle thread instead of starting new ones: {took:?}"
+    );
 }
 
 #[test]

@@ -38,6 +38,11 @@ struct State {
     threads: usize,
     /// Threads waiting for a job.
     idle: usize,
+    /// Wake-ups sent to idle threads that no thread has taken yet (at most `idle`).
+    /// Each one is a thread already promised to a queued job: `execute` only counts
+    /// `idle - notified` threads as free, so a burst of jobs starts new threads instead
+    /// of queueing behind one idle thread that has not woken up yet.
+    notified: usize,
     /// The runtime is gone: idle threads exit, queued jobs still run.
     shutdown: bool,
 }
@@ -66,7 +71,8 @@ impl Pool {
     pub(crate) fn execute(self: &Arc<Self>, job: Job) {
         let mut state = self.lock();
         state.queue.push_back(job);
-        if state.idle > 0 {
+        if state.idle > state.notified {
+            state.notified += 1;
             self.work.notify_one();
             return;
         }
@@ -125,6 +131,9 @@ impl Pool {
                 .unwrap_or_else(PoisonError::into_inner);
             state = next;
             state.idle -= 1;
+            // Whichever way this thread woke (notified, spuriously, timed out), it looks
+            // at the queue next, so it uses up one pending wake-up.
+            state.notified = state.notified.saturating_sub(1);
             if timeout.timed_out() && state.queue.is_empty() {
                 break;
             }
