@@ -9,7 +9,11 @@ use evloop::sync::Event;
 use evloop::time::timeout;
 
 /// Spawns `n` tasks that wait for `ev` and log their index; returns once all wait.
-async fn queue_waiters(ev: &Rc<Event>, n: usize, log: &Rc<RefCell<Vec<usize>>>) -> Vec<evloop::JoinHandle<()>> {
+async fn queue_waiters(
+    ev: &Rc<Event>,
+    n: usize,
+    log: &Rc<RefCell<Vec<usize>>>,
+) -> Vec<evloop::JoinHandle<()>> {
     let queued = Rc::new(Cell::new(0));
     let tasks = (0..n)
         .map(|i| {
@@ -37,7 +41,9 @@ fn set_wakes_every_waiter_in_the_order_they_began_waiting() {
         assert!(log.borrow().is_empty(), "a waiter returned before set");
         ev.set();
         assert!(ev.is_set());
-        timeout(Duration::from_secs(5), evloop::gather_all(tasks)).await.unwrap();
+        timeout(Duration::from_secs(5), evloop::gather_all(tasks))
+            .await
+            .unwrap();
         assert_eq!(*log.borrow(), [0, 1, 2, 3, 4, 5]);
         ev.wait().await; // returns at once while set
     });
@@ -52,7 +58,9 @@ fn waiters_woken_by_set_return_even_if_cleared_before_they_run() {
         ev.set();
         ev.clear();
         assert!(!ev.is_set());
-        timeout(Duration::from_secs(5), evloop::gather_all(tasks)).await.unwrap();
+        timeout(Duration::from_secs(5), evloop::gather_all(tasks))
+            .await
+            .unwrap();
         assert_eq!(log.borrow().len(), 3);
         // Cleared: a new waiter blocks again.
         assert!(timeout(Duration::from_millis(5), ev.wait()).await.is_err());
@@ -69,7 +77,9 @@ fn a_dropped_waiter_does_not_disturb_the_others() {
         let after = queue_waiters(&ev, 2, &log).await;
         ev.set();
         let all = before.into_iter().chain(after);
-        timeout(Duration::from_secs(5), evloop::gather_all(all)).await.unwrap();
+        timeout(Duration::from_secs(5), evloop::gather_all(all))
+            .await
+            .unwrap();
         assert_eq!(*log.borrow(), [0, 1, 0, 1]);
     });
 }

@@ -16,7 +16,9 @@ async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 }
 
 async fn within<F: Future>(fut: F) -> F::Output {
-    timeout(Duration::from_secs(5), fut).await.expect("waited seconds: a lost wake-up")
+    timeout(Duration::from_secs(5), fut)
+        .await
+        .expect("waited seconds: a lost wake-up")
 }
 
 async fn until(cond: impl Fn() -> bool) {
@@ -183,8 +185,14 @@ fn dropping_the_receiver_fails_sends_and_hands_waiting_senders_their_values_back
         assert!(tx.is_closed());
         let SendError(back) = within(waiting).await.unwrap().unwrap_err();
         assert_eq!(back, "waiting");
-        assert_eq!(tx.send(String::from("after")).await, Err(SendError(String::from("after"))));
-        assert!(matches!(tx.try_send(String::new()), Err(TrySendError::Closed(_))));
+        assert_eq!(
+            tx.send(String::from("after")).await,
+            Err(SendError(String::from("after")))
+        );
+        assert!(matches!(
+            tx.try_send(String::new()),
+            Err(TrySendError::Closed(_))
+        ));
 
         let (utx, urx) = mpsc::unbounded_channel();
         drop(urx);
@@ -202,7 +210,11 @@ fn close_keeps_buffered_messages_receivable_then_ends() {
         assert!(tx.send(3).await.is_err());
         assert_eq!(rx.recv().await, Some(1));
         assert_eq!(rx.recv().await, Some(2));
-        assert_eq!(rx.recv().await, None, "closed and drained, though a sender lives");
+        assert_eq!(
+            rx.recv().await,
+            None,
+            "closed and drained, though a sender lives"
+        );
         assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
     });
 }

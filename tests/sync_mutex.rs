@@ -16,7 +16,9 @@ async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 }
 
 async fn within<F: Future>(fut: F) -> F::Output {
-    timeout(Duration::from_secs(5), fut).await.expect("waited seconds: a lost wake-up")
+    timeout(Duration::from_secs(5), fut)
+        .await
+        .expect("waited seconds: a lost wake-up")
 }
 
 /// Spawns `n` tasks that each lock `m` and push their index; returns once all are queued.
@@ -115,7 +117,10 @@ fn try_lock_fails_while_locked_or_while_a_task_waits() {
         assert!(m.try_lock().is_err());
         let waiter = queue_lockers(&m, 1).await;
         drop(guard); // the queued task owns the lock now, though it has not run
-        assert!(m.try_lock().is_err(), "try_lock barged ahead of a queued task");
+        assert!(
+            m.try_lock().is_err(),
+            "try_lock barged ahead of a queued task"
+        );
         within(evloop::gather_all(waiter)).await;
         assert!(m.try_lock().is_ok());
     });

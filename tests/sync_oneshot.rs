@@ -36,8 +36,14 @@ fn a_sender_dropped_without_sending_wakes_the_receiver_with_an_error() {
             evloop::yield_now().await;
             drop(tx);
         });
-        let err = timeout(Duration::from_secs(5), rx).await.unwrap().unwrap_err();
-        assert_eq!(err.to_string(), "the oneshot sender was dropped without sending");
+        let err = timeout(Duration::from_secs(5), rx)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the oneshot sender was dropped without sending"
+        );
     });
 }
 
@@ -85,6 +91,9 @@ fn sender_closed_completes_when_the_receiver_goes_away() {
         evloop::yield_now().await;
         assert!(!watcher.is_finished());
         drop(rx);
-        assert!(timeout(Duration::from_secs(5), watcher).await.unwrap().unwrap());
+        assert!(timeout(Duration::from_secs(5), watcher)
+            .await
+            .unwrap()
+            .unwrap());
     });
 }

@@ -18,7 +18,9 @@ async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 
 /// Awaits `fut`, failing the test instead of hanging if it takes seconds.
 async fn within<F: Future>(fut: F) -> F::Output {
-    timeout(Duration::from_secs(5), fut).await.expect("waited seconds: a lost wake-up or permit")
+    timeout(Duration::from_secs(5), fut)
+        .await
+        .expect("waited seconds: a lost wake-up or permit")
 }
 
 /// Yields until `cond` holds (bounded, so a broken primitive fails instead of hanging).
@@ -34,7 +36,11 @@ async fn until(cond: impl Fn() -> bool) {
 
 /// Spawns `n` tasks that each wait for one permit of `sem`, log their index, hold the
 /// permit across a yield and release it; returns when all of them are queued.
-async fn queue_waiters(sem: &Rc<Semaphore>, n: usize, log: &Rc<RefCell<Vec<usize>>>) -> Vec<evloop::JoinHandle<()>> {
+async fn queue_waiters(
+    sem: &Rc<Semaphore>,
+    n: usize,
+    log: &Rc<RefCell<Vec<usize>>>,
+) -> Vec<evloop::JoinHandle<()>> {
     let queued = Rc::new(Cell::new(0));
     let tasks = (0..n)
         .map(|i| {
@@ -112,7 +118,11 @@ fn a_waiter_dropped_after_being_granted_passes_the_permit_on() {
         drop(held); // the permit goes to `granted_then_dropped`...
         assert_eq!(sem.available_permits(), 0);
         drop(granted_then_dropped); // ...which never looks, so it goes on to `next`
-        assert_eq!(sem.available_permits(), 0, "handed on, not returned to the pool");
+        assert_eq!(
+            sem.available_permits(),
+            0,
+            "handed on, not returned to the pool"
+        );
         within(evloop::gather_all(next)).await;
         assert_eq!(*log.borrow(), [0]);
         assert_eq!(sem.available_permits(), 1);
@@ -166,7 +176,11 @@ fn a_large_request_at_the_head_holds_later_ones_back_until_served_or_cancelled()
         assert!(poll_once(&mut small).await.is_pending());
         assert_eq!(sem.available_permits(), 1);
         drop(big);
-        assert_eq!(sem.available_permits(), 0, "the free permit went to `small`");
+        assert_eq!(
+            sem.available_permits(),
+            0,
+            "the free permit went to `small`"
+        );
         assert!(matches!(poll_once(&mut small).await, Poll::Ready(Ok(_))));
         drop(small);
         drop(held);

@@ -19,7 +19,9 @@ async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
 }
 
 async fn within<F: Future>(fut: F) -> F::Output {
-    timeout(Duration::from_secs(20), fut).await.expect("waited many seconds: a lost wake-up")
+    timeout(Duration::from_secs(20), fut)
+        .await
+        .expect("waited many seconds: a lost wake-up")
 }
 
 #[test]

@@ -222,7 +222,10 @@ impl Waiter {
         core: &mut SemCore,
         cx: &mut Context<'_>,
     ) -> Poll<Result<(), AcquireError>> {
-        assert!(!self.done, "an acquire future was polled after it completed");
+        assert!(
+            !self.done,
+            "an acquire future was polled after it completed"
+        );
         let out = core.poll_acquire(self.want, &mut self.key, cx);
         self.done = out.is_ready();
         out

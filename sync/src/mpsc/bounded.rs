@@ -110,7 +110,8 @@ impl<T> Future for SendFuture<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let take = |value: &mut Option<T>| value.take().expect("SendFuture polled after completion");
+        let take =
+            |value: &mut Option<T>| value.take().expect("SendFuture polled after completion");
         if this.chan.rx_closed.get() {
             return Poll::Ready(Err(SendError(take(&mut this.value))));
         }

@@ -12,8 +12,8 @@
 //! take it, one to release), and a waker is cloned only when it would wake a different
 //! task than the stored one. Between tasks of one loop, prefer the loop-local versions.
 
-mod mutex;
 pub mod mpsc;
+mod mutex;
 pub mod oneshot;
 mod park;
 mod semaphore;
