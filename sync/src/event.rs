@@ -58,6 +58,7 @@ impl Event {
     }
 
     /// Sets the flag and wakes every waiting task.
+    #[inline]
     pub fn set(&self) {
         self.state.borrow_mut().set = true;
         loop {
@@ -70,16 +71,19 @@ impl Event {
     }
 
     /// Clears the flag; later `wait`s block until the next `set`.
+    #[inline]
     pub fn clear(&self) {
         self.state.borrow_mut().set = false;
     }
 
     /// Whether the flag is set.
+    #[inline]
     pub fn is_set(&self) -> bool {
         self.state.borrow().set
     }
 
     /// Waits until the flag is set; returns at once if it is.
+    #[inline]
     pub fn wait(&self) -> Wait<'_> {
         Wait {
             event: self,
@@ -113,6 +117,7 @@ pub struct Wait<'a> {
 impl Future for Wait<'_> {
     type Output = ();
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let this = &mut *self;
         let mut state = this.event.state.borrow_mut();

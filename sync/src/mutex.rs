@@ -67,6 +67,7 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Waits for the lock, like `async with lock:`; it is released when the guard drops.
+    #[inline]
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
             mutex: self,
@@ -75,6 +76,7 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Takes the lock if it is free and no task waits for it; never waits.
+    #[inline]
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         match self.sem.try_acquire() {
             Ok(permit) => Ok(self.guard(permit)),
@@ -92,6 +94,7 @@ impl<T: ?Sized> Mutex<T> {
         self.value.get_mut()
     }
 
+    #[inline]
     fn guard<'a>(&'a self, permit: SemaphorePermit<'a>) -> MutexGuard<'a, T> {
         MutexGuard {
             value: self
@@ -130,6 +133,7 @@ pub struct Lock<'a, T: ?Sized> {
 impl<'a, T: ?Sized> Future for Lock<'a, T> {
     type Output = MutexGuard<'a, T>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
         let mutex = self.mutex;
         Pin::new(&mut self.acquire).poll(cx).map(|permit| {
@@ -157,12 +161,14 @@ pub struct MutexGuard<'a, T: ?Sized> {
 impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     type Target = T;
 
+    #[inline]
     fn deref(&self) -> &T {
         &self.value
     }
 }
 
 impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
         &mut self.value
     }

@@ -44,6 +44,7 @@ impl SemCore {
     }
 
     /// Takes `n` permits now if they are free and no one waits before us.
+    #[inline]
     pub(crate) fn try_acquire(&mut self, n: usize) -> Result<(), TryAcquireError> {
         if self.closed {
             Err(TryAcquireError::Closed)
@@ -56,6 +57,7 @@ impl SemCore {
     }
 
     /// One poll of an acquire of `n` permits whose queue slot (once it has one) is `key`.
+    #[inline]
     pub(crate) fn poll_acquire(
         &mut self,
         n: usize,
@@ -93,6 +95,7 @@ impl SemCore {
     /// may now be served, so the caller must run [`wake_granted`]: either it had already
     /// been granted its permits (they come back), or it was the head of the queue and its
     /// large request held the others back.
+    #[inline]
     pub(crate) fn cancel(&mut self, key: Key, n: usize) -> bool {
         let was_front = self.waiters.is_front(&key);
         match self.waiters.remove(key) {
@@ -107,6 +110,7 @@ impl SemCore {
 
     /// Puts `n` permits back (a permit dropped, or `add_permits`). Follow with
     /// [`grant_next`](Self::grant_next) until it returns `None`.
+    #[inline]
     pub(crate) fn release(&mut self, n: usize) {
         self.permits = self
             .permits
@@ -115,6 +119,7 @@ impl SemCore {
     }
 
     /// Grants the oldest waiter its permits if enough are free, and returns its waker.
+    #[inline]
     pub(crate) fn grant_next(&mut self) -> Option<Waker> {
         if self.closed {
             return None;
@@ -147,12 +152,14 @@ pub(crate) trait CoreCell {
 }
 
 impl CoreCell for RefCell<SemCore> {
+    #[inline]
     fn with<R>(&self, f: impl FnOnce(&mut SemCore) -> R) -> R {
         f(&mut self.borrow_mut())
     }
 }
 
 impl CoreCell for Mutex<SemCore> {
+    #[inline]
     fn with<R>(&self, f: impl FnOnce(&mut SemCore) -> R) -> R {
         // The core's own code never panics while holding the lock, so a poisoned lock
         // still holds consistent state.
@@ -161,6 +168,7 @@ impl CoreCell for Mutex<SemCore> {
 }
 
 /// Wakes, one at a time and outside the cell, every waiter that the free permits now cover.
+#[inline]
 pub(crate) fn wake_granted(cell: &impl CoreCell) {
     while let Some(waker) = cell.with(SemCore::grant_next) {
         waker.wake();
@@ -168,6 +176,7 @@ pub(crate) fn wake_granted(cell: &impl CoreCell) {
 }
 
 /// Returns `n` permits and serves the waiters they cover.
+#[inline]
 pub(crate) fn release(cell: &impl CoreCell, n: usize) {
     cell.with(|core| core.release(n));
     wake_granted(cell);
@@ -208,6 +217,7 @@ impl Waiter {
     }
 
     /// One poll of the acquire.
+    #[inline]
     pub(crate) fn poll(
         &mut self,
         cell: &impl CoreCell,
@@ -217,6 +227,7 @@ impl Waiter {
     }
 
     /// One poll of the acquire, for a caller that already holds the core.
+    #[inline]
     pub(crate) fn poll_locked(
         &mut self,
         core: &mut SemCore,
@@ -232,6 +243,7 @@ impl Waiter {
     }
 
     /// Leaves the queue if still in it, passing on a grant it never observed.
+    #[inline]
     pub(crate) fn cancel(&mut self, cell: &impl CoreCell) {
         if let Some(key) = self.key.take() {
             if cell.with(|core| core.cancel(key, self.want)) {

@@ -65,18 +65,21 @@ impl Semaphore {
     ///
     /// # Panics
     /// If the count would overflow `usize`.
+    #[inline]
     pub fn add_permits(&self, n: usize) {
         sem_core::release(&self.core, n);
     }
 
     /// Waits for one permit, like `await sem.acquire()`; the permit is returned when the
     /// guard drops. Fails only if the semaphore is [closed](Semaphore::close).
+    #[inline]
     pub fn acquire(&self) -> Acquire<'_> {
         self.acquire_many(1)
     }
 
     /// Waits for `n` permits at once. A large request at the head of the queue makes later
     /// ones wait behind it, so it is never starved.
+    #[inline]
     pub fn acquire_many(&self, n: usize) -> Acquire<'_> {
         Acquire {
             sem: self,
@@ -85,11 +88,13 @@ impl Semaphore {
     }
 
     /// Takes a permit if one is free and no task waits for one; never waits.
+    #[inline]
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.try_acquire_many(1)
     }
 
     /// Takes `n` permits if they are free and no task waits for permits; never waits.
+    #[inline]
     pub fn try_acquire_many(&self, n: usize) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.core.with(|core| core.try_acquire(n))?;
         Ok(SemaphorePermit { sem: self, n })
@@ -161,6 +166,7 @@ pub struct Acquire<'a> {
 impl<'a> Future for Acquire<'a> {
     type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let sem = self.sem;
         let n = self.waiter.want();
@@ -171,6 +177,7 @@ impl<'a> Future for Acquire<'a> {
 }
 
 impl Drop for Acquire<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.waiter.cancel(&self.sem.core);
     }
@@ -187,6 +194,7 @@ pub struct AcquireOwned {
 impl Future for AcquireOwned {
     type Output = Result<OwnedSemaphorePermit, AcquireError>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let n = this.waiter.want();
@@ -200,6 +208,7 @@ impl Future for AcquireOwned {
 }
 
 impl Drop for AcquireOwned {
+    #[inline]
     fn drop(&mut self) {
         self.waiter.cancel(&self.sem.core);
     }
@@ -226,6 +235,7 @@ impl SemaphorePermit<'_> {
 }
 
 impl Drop for SemaphorePermit<'_> {
+    #[inline]
     fn drop(&mut self) {
         if self.n > 0 {
             sem_core::release(&self.sem.core, self.n);
@@ -259,6 +269,7 @@ impl OwnedSemaphorePermit {
 }
 
 impl Drop for OwnedSemaphorePermit {
+    #[inline]
     fn drop(&mut self) {
         if self.n > 0 {
             sem_core::release(&self.sem.core, self.n);

@@ -51,17 +51,20 @@ impl Semaphore {
     ///
     /// # Panics
     /// If the count would overflow `usize`.
+    #[inline]
     pub fn add_permits(&self, n: usize) {
         sem_core::release(&self.core, n);
     }
 
     /// Waits for one permit; it is returned when the guard drops. Fails only if the
     /// semaphore is [closed](Semaphore::close).
+    #[inline]
     pub fn acquire(&self) -> Acquire<'_> {
         self.acquire_many(1)
     }
 
     /// Waits for `n` permits at once.
+    #[inline]
     pub fn acquire_many(&self, n: usize) -> Acquire<'_> {
         Acquire {
             sem: self,
@@ -76,11 +79,13 @@ impl Semaphore {
     }
 
     /// Takes a permit if one is free and no one waits for one; never waits.
+    #[inline]
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.try_acquire_many(1)
     }
 
     /// Takes `n` permits if they are free and no one waits for permits; never waits.
+    #[inline]
     pub fn try_acquire_many(&self, n: usize) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.core.with(|core| core.try_acquire(n))?;
         Ok(SemaphorePermit { sem: self, n })
@@ -136,6 +141,7 @@ pub struct Acquire<'a> {
 impl<'a> Future for Acquire<'a> {
     type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let sem = self.sem;
         let n = self.waiter.want();
@@ -146,6 +152,7 @@ impl<'a> Future for Acquire<'a> {
 }
 
 impl Drop for Acquire<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.waiter.cancel(&self.sem.core);
     }
@@ -162,6 +169,7 @@ pub struct AcquireOwned {
 impl Future for AcquireOwned {
     type Output = Result<OwnedSemaphorePermit, AcquireError>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         let n = this.waiter.want();
@@ -175,6 +183,7 @@ impl Future for AcquireOwned {
 }
 
 impl Drop for AcquireOwned {
+    #[inline]
     fn drop(&mut self) {
         self.waiter.cancel(&self.sem.core);
     }
@@ -201,6 +210,7 @@ impl SemaphorePermit<'_> {
 }
 
 impl Drop for SemaphorePermit<'_> {
+    #[inline]
     fn drop(&mut self) {
         if self.n > 0 {
             sem_core::release(&self.sem.core, self.n);
@@ -234,6 +244,7 @@ impl OwnedSemaphorePermit {
 }
 
 impl Drop for OwnedSemaphorePermit {
+    #[inline]
     fn drop(&mut self) {
         if self.n > 0 {
             sem_core::release(&self.sem.core, self.n);
