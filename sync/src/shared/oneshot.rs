@@ -1,5 +1,5 @@
 //! A one-shot channel whose halves may live on different threads: e.g. a `std::thread` or
-//! a [`spawn_blocking`](../../fn.spawn_blocking.html) job sends the result a loop task
+//! a [`spawn_blocking`](../../../fn.spawn_blocking.html) job sends the result a loop task
 //! awaits (like `loop.call_soon_threadsafe(fut.set_result, v)` in asyncio).
 //!
 //! The same API as the loop-local [`oneshot`](crate::oneshot), `Send` when `T` is, plus

@@ -1,5 +1,5 @@
 //! Multi-producer, single-consumer channels whose halves may live on different threads:
-//! threads (a `std::thread`, a [`spawn_blocking`](../../fn.spawn_blocking.html) job, or
+//! threads (a `std::thread`, a [`spawn_blocking`](../../../fn.spawn_blocking.html) job, or
 //! another loop) send, and a loop task receives — or the other way round.
 //!
 //! The same API as the loop-local [`mpsc`](crate::mpsc), `Send` and `Sync` when `T: Send`,
