@@ -16,6 +16,7 @@
 //! | `await asyncio.wait_for(aw, s)` | [`time::timeout`]`(d, fut).await` |
 //! | `task.cancel()` | [`JoinHandle::abort`] |
 //! | `loop.add_signal_handler(SIGINT, ...)` | [`signal::ctrl_c`]`().await`, [`signal::signal`]`(kind)` |
+//! | `asyncio.Queue`, `Lock`, `Semaphore`, `Event` | [`sync::mpsc`], [`sync::Mutex`], [`sync::Semaphore`], [`sync::Event`] |
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -42,7 +43,7 @@
 //!
 //! The crates behind the facade: `evloop-executor` (tasks and the loop),
 //! `evloop-reactor` (epoll), `evloop-time` (timers), `evloop-net` (sockets),
-//! `evloop-signal` (Unix signals).
+//! `evloop-signal` (Unix signals), `evloop-sync` (channels and locks).
 
 pub use evloop_executor::{
     gather, gather_all, race, run, spawn, spawn_blocking, try_gather, try_gather_all, yield_now,
@@ -70,6 +71,33 @@ pub mod time {
         interval, interval_at, sleep, sleep_until, timeout, timeout_at, Elapsed, Instant, Interval,
         MissedTickBehavior, Sleep, Timeout,
     };
+}
+
+/// Sync primitives for tasks: [`oneshot`](sync::oneshot) and [`mpsc`](sync::mpsc)
+/// channels, [`Mutex`](sync::Mutex), [`Semaphore`](sync::Semaphore) and
+/// [`Event`](sync::Event), like asyncio's `Future`, `Queue`, `Lock`, `Semaphore` and
+/// `Event`. The root ones are loop-local (no atomics, `!Send`); [`sync::shared`] holds
+/// `Send` versions for values that cross threads.
+///
+/// ```
+/// use evloop::sync::{mpsc, Event};
+/// evloop::run(async {
+///     let (tx, mut rx) = mpsc::channel(1);
+///     let go = Event::new();
+///     let consumer = async {
+///         go.wait().await;
+///         rx.recv().await
+///     };
+///     let producer = async {
+///         tx.send("hello").await.unwrap();
+///         go.set();
+///     };
+///     let (got, ()) = evloop::gather!(consumer, producer).await;
+///     assert_eq!(got, Some("hello"));
+/// });
+/// ```
+pub mod sync {
+    pub use evloop_sync::*;
 }
 
 /// TCP and UDP sockets on the loop's reactor: [`TcpListener`](net::TcpListener),
