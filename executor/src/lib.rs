@@ -14,6 +14,7 @@
 
 mod blocking;
 mod join;
+mod loom;
 mod runtime;
 pub mod task;
 mod yield_now;

@@ -6,6 +6,8 @@
 mod config;
 pub(crate) mod core;
 mod debug;
+#[cfg(all(test, loom))]
+mod loom_tests;
 pub(crate) mod shared;
 mod task_list;
 mod timer_spin;

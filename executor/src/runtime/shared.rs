@@ -6,21 +6,36 @@
 //! Dekker pair (each side writes its own variable, fences, reads the other's), so a wake
 //! is never lost: either the loop sees the task before it sleeps, or the waker sees the
 //! loop asleep and interrupts it.
+//!
+//! The flags are written with `swap`, never a plain `store`: on x86-64 a sequentially
+//! consistent store is an `xchg` anyway, and loom (whose models in `loom_tests.rs` check
+//! this protocol) mis-orders a plain store racing a read-modify-write of the same flag
+//! (loom issue #254), which would hide real findings behind false ones.
 
-use std::sync::atomic::{fence, AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::Wake;
 
-use crossbeam_queue::SegQueue;
-use evloop_reactor::Notifier;
-
+use crate::loom::{fence, AtomicBool, Ordering, Queue};
 use crate::task::TaskRef;
 
+/// Interrupts the loop's blocking wait: the reactor's eventfd (or, under loom, a model).
+pub(crate) trait Wakeup: Send + Sync {
+    /// Makes the loop's current or next blocking wait return.
+    fn wakeup(&self);
+}
+
+impl Wakeup for evloop_reactor::Notifier {
+    fn wakeup(&self) {
+        self.notify();
+    }
+}
+
 /// State of one loop that is shared with other threads (and outlives the runtime while
-/// wakers or tasks still point at it).
-pub(crate) struct Shared {
+/// wakers or tasks still point at it). Generic over what is queued only so the loom
+/// tests can model the protocol with plain values; the loop queues `TaskRef`s.
+pub(crate) struct Shared<T = TaskRef> {
     /// Tasks woken from other threads, waiting to be moved into the local run queue.
-    inject: SegQueue<TaskRef>,
+    inject: Queue<T>,
     /// The loop is (about to be) blocked in the reactor and needs the eventfd to wake.
     sleeping: AtomicBool,
     /// The runtime is gone: wakes are dropped instead of queued.
@@ -28,14 +43,14 @@ pub(crate) struct Shared {
     /// The future passed to `block_on` was woken and must be polled.
     main_woken: AtomicBool,
     /// Writes the reactor's eventfd.
-    notifier: Arc<Notifier>,
+    notifier: Arc<dyn Wakeup>,
 }
 
-impl Shared {
+impl<T> Shared<T> {
     /// The shared half of a new loop whose reactor is interrupted through `notifier`.
-    pub(crate) fn new(notifier: Arc<Notifier>) -> Shared {
+    pub(crate) fn new(notifier: Arc<dyn Wakeup>) -> Shared<T> {
         Shared {
-            inject: SegQueue::new(),
+            inject: Queue::new(),
             sleeping: AtomicBool::new(false),
             closed: AtomicBool::new(false),
             main_woken: AtomicBool::new(false),
@@ -44,7 +59,7 @@ impl Shared {
     }
 
     /// Queues a task woken on another thread (or outside the loop) and wakes the loop.
-    pub(crate) fn schedule_remote(&self, task: TaskRef) {
+    pub(crate) fn schedule_remote(&self, task: T) {
         if self.closed.load(Ordering::Acquire) {
             return;
         }
@@ -61,12 +76,12 @@ impl Shared {
     /// Wakes the loop if it may be blocked in the reactor.
     fn interrupt(&self) {
         if self.sleeping.swap(false, Ordering::SeqCst) {
-            self.notifier.notify();
+            self.notifier.wakeup();
         }
     }
 
     /// Takes one task woken from another thread.
-    pub(crate) fn pop_remote(&self) -> Option<TaskRef> {
+    pub(crate) fn pop_remote(&self) -> Option<T> {
         self.inject.pop()
     }
 
@@ -78,10 +93,10 @@ impl Shared {
     /// Announces that the loop is about to block. Returns `false` if it must not, because
     /// work arrived meanwhile.
     pub(crate) fn prepare_sleep(&self) -> bool {
-        self.sleeping.store(true, Ordering::SeqCst);
+        self.sleeping.swap(true, Ordering::SeqCst);
         fence(Ordering::SeqCst);
         if self.has_remote_work() {
-            self.sleeping.store(false, Ordering::SeqCst);
+            self.sleeping.swap(false, Ordering::SeqCst);
             return false;
         }
         true
@@ -89,7 +104,7 @@ impl Shared {
 
     /// The loop is awake again.
     pub(crate) fn end_sleep(&self) {
-        self.sleeping.store(false, Ordering::SeqCst);
+        self.sleeping.swap(false, Ordering::SeqCst);
     }
 
     /// Takes the "main future was woken" flag.
@@ -99,7 +114,15 @@ impl Shared {
 
     /// Marks the main future as woken (and polls it at the loop's next turn).
     pub(crate) fn set_main_woken(&self) {
-        self.main_woken.store(true, Ordering::SeqCst);
+        self.main_woken.swap(true, Ordering::SeqCst);
+    }
+
+    /// Wakes the main future from another thread: the flag, then the loop if it may be
+    /// asleep (both sequentially consistent read-modify-writes, the other half of the
+    /// Dekker pair in `prepare_sleep`; `loom_the_main_futures_wake_is_never_lost`).
+    pub(crate) fn wake_main_remote(&self) {
+        self.set_main_woken();
+        self.interrupt();
     }
 
     /// Shuts the queue: later wakes are dropped, queued ones released.
@@ -128,9 +151,10 @@ impl Wake for MainWaker {
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.shared.set_main_woken();
-        if !super::core::is_current(&self.shared) {
-            self.shared.interrupt();
+        if super::core::is_current(&self.shared) {
+            self.shared.set_main_woken();
+        } else {
+            self.shared.wake_main_remote();
         }
     }
 }
