@@ -49,6 +49,8 @@ pub use evloop_executor::{
 
 pub use evloop_executor::task;
 
+pub use evloop_macros::{main, test};
+
 /// Timers, like asyncio's `sleep` and `wait_for`: [`sleep`](time::sleep),
 /// [`sleep_until`](time::sleep_until), [`timeout`](time::timeout) and
 /// [`interval`](time::interval).
