@@ -72,6 +72,13 @@ pub mod time {
     };
 }
 
+/// hyper 1.x on evloop: [`EvloopIo`](hyper::EvloopIo) (hyper's `rt::Read`/`rt::Write`
+/// for a [`TcpStream`](net::TcpStream)), [`EvloopExecutor`](hyper::EvloopExecutor) and
+/// [`EvloopTimer`](hyper::EvloopTimer). Needs the `hyper` feature; the same items are the
+/// `evloop-hyper` crate.
+#[cfg(feature = "hyper")]
+pub use evloop_hyper as hyper;
+
 /// TCP and UDP sockets on the loop's reactor: [`TcpListener`](net::TcpListener),
 /// [`TcpStream`](net::TcpStream), [`UdpSocket`](net::UdpSocket).
 pub mod net {
