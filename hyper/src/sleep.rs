@@ -13,6 +13,16 @@ use std::task::{Context, Poll};
 use std::thread::{self, ThreadId};
 use std::time::Instant;
 
+thread_local! {
+    /// This thread's id, cached: `thread::current()` costs a reference count round trip.
+    static THREAD_ID: ThreadId = thread::current().id();
+}
+
+/// The id of the calling thread; `None` while its thread-locals are being torn down.
+fn current_thread() -> Option<ThreadId> {
+    THREAD_ID.try_with(|id| *id).ok()
+}
+
 /// A deadline, and once polled the evloop timer armed for it on one loop's thread.
 pub(crate) struct LoopSleep {
     /// When the sleep completes.
@@ -67,7 +77,7 @@ impl Armed {
     /// Panics unless called on `owner`.
     fn check_thread(&self, what: &str) {
         assert!(
-            thread::current().id() == self.owner,
+            current_thread().unwrap_or_else(|| thread::current().id()) == self.owner,
             "an evloop-hyper sleep was {what} on a thread other than the one of the loop \
              that armed it; hyper's timers must be used from connection tasks on that loop"
         );
@@ -81,7 +91,7 @@ impl Future for LoopSleep {
         let this = self.get_mut();
         let deadline = this.deadline;
         let armed = this.armed.get_or_insert_with(|| Armed {
-            owner: thread::current().id(),
+            owner: current_thread().unwrap_or_else(|| thread::current().id()),
             sleep: ManuallyDrop::new(evloop_time::sleep_until(deadline)),
         });
         armed.check_thread("polled");
@@ -92,13 +102,14 @@ impl Future for LoopSleep {
 impl Drop for LoopSleep {
     fn drop(&mut self) {
         if let Some(armed) = &mut self.armed {
-            if thread::current().id() == armed.owner {
+            if current_thread() == Some(armed.owner) {
                 // SAFETY: `armed.sleep` is dropped exactly once, here, and never used
                 // again: `self` is being dropped.
                 unsafe { ManuallyDrop::drop(&mut armed.sleep) };
             }
             // On another thread the sleep is leaked: dropping it would touch its loop's
-            // `Rc`s from the wrong thread.
+            // `Rc`s from the wrong thread. So it is during the owner's thread-local
+            // teardown, when the owner can no longer be told apart.
         }
     }
 }
