@@ -17,14 +17,17 @@ results=$(mktemp)
 
 # measure NAME BINARY: one round against one server; appends "NAME RPS US_PER_REQ".
 measure() {
-    local name=$1 bin=$2 port=$((20000 + RANDOM % 20000)) out srv t0 t1 rps reqs
+    local name=$1 bin=$2 out srv url t0 t1 rps reqs
     out=$(mktemp)
-    taskset -c 0 "$bin" "127.0.0.1:$port" >"$out" 2>&1 &
+    # Port 0: the kernel picks a free port; the server prints "listening on URL".
+    taskset -c 0 "$bin" "127.0.0.1:0" >"$out" 2>&1 &
     srv=$!
-    for _ in $(seq 50); do grep -q listening "$out" && break; sleep 0.1; done
-    taskset -c 1 wrk -t1 -c100 -d1s "http://127.0.0.1:$port/" >/dev/null   # warm-up
+    for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.1; done
+    url=$(awk '/listening on/ {print $3}' "$out")
+    [ -n "$url" ] || { echo "$bin did not start:" >&2; cat "$out" >&2; exit 1; }
+    taskset -c 1 wrk -t1 -c100 -d1s "$url/" >/dev/null   # warm-up
     t0=$(awk '{print $14+$15}' /proc/$srv/stat)
-    wrk_out=$(taskset -c 1 wrk -t1 -c100 -d"${secs}s" "http://127.0.0.1:$port/")
+    wrk_out=$(taskset -c 1 wrk -t1 -c100 -d"${secs}s" "$url/")
     t1=$(awk '{print $14+$15}' /proc/$srv/stat)
     kill "$srv"; wait "$srv" 2>/dev/null || true
     rm -f "$out"
