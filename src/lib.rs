@@ -3,20 +3,8 @@
 //! One thread, one loop, many cooperative tasks: evloop runs `async` code the way
 //! Python's asyncio runs coroutines. An epoll reactor waits for sockets, a timer wheel
 //! for deadlines, and a single-threaded executor polls the tasks that became ready.
-//! Tasks interleave only at `.await`, so they need no locks and need not be `Send`.
-//!
-//! | asyncio | evloop |
-//! |---|---|
-//! | `asyncio.run(main())` | [`run`]`(main())` |
-//! | `asyncio.create_task(coro)` | [`spawn`]`(fut)` → [`JoinHandle`] |
-//! | `await asyncio.gather(a, b)` | [`gather!`]`(a, b).await` |
-//! | `await asyncio.gather(*aws)` | [`gather_all`]`(iter).await` |
-//! | `await asyncio.sleep(0)` | [`yield_now`]`().await` |
-//! | `await asyncio.sleep(s)` | [`time::sleep`]`(d).await` |
-//! | `await asyncio.wait_for(aw, s)` | [`time::timeout`]`(d, fut).await` |
-//! | `task.cancel()` | [`JoinHandle::abort`] |
-//! | `loop.add_signal_handler(SIGINT, ...)` | [`signal::ctrl_c`]`().await`, [`signal::signal`]`(kind)` |
-//! | `asyncio.Queue`, `Lock`, `Semaphore`, `Event` | [`sync::mpsc`], [`sync::Mutex`], [`sync::Semaphore`], [`sync::Event`] |
+//! This crate is the facade: everything a program needs is re-exported here, from the
+//! crates behind it (listed at the end).
 //!
 //! ```
 //! use std::time::{Duration, Instant};
@@ -36,14 +24,149 @@
 //! assert!(start.elapsed() < Duration::from_millis(55));
 //! ```
 //!
-//! ## The one rule: never block the loop
+//! # The model
+//!
+//! ## One loop per thread
+//!
+//! [`run`] (asyncio's `asyncio.run`) makes the calling thread a loop until the future it
+//! was given is done; [`#[evloop::main]`](macro@main) does the same for `async fn main`.
+//! [`Runtime`] is the loop as a value, for a program that wants to keep it between
+//! [`block_on`](Runtime::block_on) calls or configure it with a [`Builder`]. A thread
+//! runs at most one loop at a time: inside a task, `.await` instead of calling `run`
+//! again. Several threads may each run their own loop, as several asyncio event loops
+//! in several threads would; tasks, sockets and timers belong to the loop that created
+//! them and never move (they need not be, and mostly are not, `Send`).
+//!
+//! ```
+//! let answers: Vec<u32> = (0..2)
+//!     .map(|i| std::thread::spawn(move || evloop::run(async move { i + 40 })))
+//!     .map(|thread| thread.join().unwrap())
+//!     .collect();
+//! assert_eq!(answers, [40, 41]); // two threads, two independent loops
+//! ```
+//!
+//! ## Cooperative tasks
+//!
+//! [`spawn`] (asyncio's `create_task`) starts a task: a future the loop polls alongside
+//! the others. A task runs until it awaits something that is not ready yet, then hands
+//! the thread back; it is never interrupted in between. So tasks of one loop share
+//! state with plain `Rc<RefCell<_>>` or `Cell`, without locks, as long as no borrow is
+//! held across an `.await`. Cancelling a task ([`JoinHandle::abort`], asyncio's
+//! `task.cancel()`) drops it at the `.await` where it waits.
+//!
+//! ```
+//! use std::{cell::RefCell, rc::Rc};
+//!
+//! let log = Rc::new(RefCell::new(Vec::new()));
+//! evloop::run({
+//!     let log = log.clone();
+//!     async move {
+//!         let tasks: Vec<_> = ["a", "b"]
+//!             .into_iter()
+//!             .map(|name| {
+//!                 let log = log.clone();
+//!                 evloop::spawn(async move {
+//!                     for step in 0..2 {
+//!                         log.borrow_mut().push(format!("{name}{step}"));
+//!                         evloop::yield_now().await; // let the other task run
+//!                     }
+//!                 })
+//!             })
+//!             .collect();
+//!         evloop::gather_all(tasks).await;
+//!     }
+//! });
+//! assert_eq!(*log.borrow(), ["a0", "b0", "a1", "b1"]); // interleaved at each .await
+//! ```
+//!
+//! ## Never block the loop
+//!
 //! Everything runs on one thread. A task that calls `std::thread::sleep`, does blocking
 //! file or network I/O, or computes for long stops every other task, timer and socket of
-//! the loop until it returns. Await evloop's own futures instead.
+//! the loop until it returns. Await evloop's own futures instead ([`time::sleep`],
+//! [`net`]), and move blocking calls to a thread of the blocking pool with
+//! [`spawn_blocking`] (asyncio's `to_thread`). Debug mode (`EVLOOP_DEBUG=1`,
+//! [`Builder::debug`], or `#[evloop::main(debug = true)]`, asyncio's `debug=True`)
+//! names every task that held the loop for longer than a threshold.
 //!
-//! The crates behind the facade: `evloop-executor` (tasks and the loop),
-//! `evloop-reactor` (epoll), `evloop-time` (timers), `evloop-net` (sockets),
-//! `evloop-signal` (Unix signals), `evloop-sync` (channels and locks).
+//! ```
+//! use std::time::Duration;
+//! evloop::run(async {
+//!     // A blocking call, on the pool: the loop keeps serving timers meanwhile.
+//!     let checksum = evloop::spawn_blocking(|| {
+//!         std::thread::sleep(Duration::from_millis(30)); // stands for a blocking read
+//!         (1..=100u32).sum::<u32>()
+//!     });
+//!     let ticks = evloop::spawn(async {
+//!         for _ in 0..3 {
+//!             evloop::time::sleep(Duration::from_millis(5)).await;
+//!         }
+//!     });
+//!     ticks.await.unwrap(); // done while the blocking call still runs
+//!     assert_eq!(checksum.await.unwrap(), 5050);
+//! });
+//! ```
+//!
+//! # asyncio → evloop
+//!
+//! | asyncio | evloop |
+//! |---|---|
+//! | `asyncio.run(main())` | [`run`]`(main())`, or [`#[evloop::main]`](macro@main) on `async fn main` |
+//! | `asyncio.run(main(), debug=True)` | `#[evloop::main(debug = true)]`, [`Builder::debug`] |
+//! | `asyncio.create_task(coro)` | [`spawn`]`(fut)` → [`JoinHandle`] |
+//! | `await task` | `handle.await` → `Result<T, `[`JoinError`]`>` |
+//! | `task.cancel()` | [`JoinHandle::abort`] |
+//! | `await asyncio.gather(a, b)` | [`gather!`]`(a, b).await` |
+//! | `await asyncio.gather(*aws)` | [`gather_all`]`(iter).await` |
+//! | `asyncio.wait(aws, return_when=FIRST_COMPLETED)` | [`race`]`(a, b).await` |
+//! | `await asyncio.sleep(0)` | [`yield_now`]`().await` |
+//! | `await asyncio.sleep(s)` | [`time::sleep`]`(d).await` |
+//! | `await asyncio.wait_for(aw, s)` | [`time::timeout`]`(d, fut).await` |
+//! | `await asyncio.to_thread(f)` | [`spawn_blocking`]`(f).await` |
+//! | `asyncio.all_tasks()` | [`task::all_tasks`]`()` |
+//! | `await asyncio.open_connection(host, port)` | [`net::TcpStream::connect`]`((host, port)).await` |
+//! | `await asyncio.start_server(cb, host, port)` | [`net::TcpListener::bind`] and an `accept` loop that spawns a task per connection |
+//! | `loop.time()` | [`time::Instant::now`] |
+//! | `asyncio.TaskGroup` + `as_completed` | [`JoinSet`]: `spawn`, `join_next().await` |
+//! | `loop.add_signal_handler(SIGINT, ...)` | [`signal::ctrl_c`]`().await`, [`signal::signal`]`(kind)` |
+//! | `asyncio.Queue`, `Lock`, `Semaphore`, `Event` | [`sync::mpsc`], [`sync::Mutex`], [`sync::Semaphore`], [`sync::Event`] |
+//!
+//! # The ecosystem runs here
+//!
+//! Runtime-agnostic crates work unchanged on evloop: `futures` (`join!`, `select!`,
+//! streams, channels, `futures::io` on [`net::TcpStream`], which implements
+//! `futures_io::AsyncRead` and `AsyncWrite`), `async-channel`, `async-lock`,
+//! `event-listener`. hyper 1.x runs on evloop through the adapters of the `hyper`
+//! feature (`evloop::hyper`, which is the `evloop-hyper` crate).
+//!
+//! ```
+//! use futures::{SinkExt, StreamExt};
+//!
+//! let total = evloop::run(async {
+//!     let (tx, rx) = futures::channel::mpsc::channel::<u32>(4);
+//!     let producers: Vec<_> = (0..3)
+//!         .map(|p| {
+//!             let mut tx = tx.clone();
+//!             evloop::spawn(async move {
+//!                 for i in 0..10 {
+//!                     tx.send(p * 100 + i).await.unwrap();
+//!                 }
+//!             })
+//!         })
+//!         .collect();
+//!     drop(tx);
+//!     let (sum, _) = futures::join!(rx.fold(0, |a, n| async move { a + n }), evloop::gather_all(producers));
+//!     sum
+//! });
+//! assert_eq!(total, 3 * 45 + 10 * (0 + 100 + 200));
+//! ```
+//!
+//! # The crates behind the facade
+//!
+//! `evloop-executor` (tasks, the loop, joins, the blocking pool), `evloop-reactor`
+//! (epoll), `evloop-time` (the timer wheel), `evloop-net` (sockets), `evloop-macros`
+//! (`#[evloop::main]`, `#[evloop::test]`), `evloop-signal` (Unix signals),
+//! `evloop-sync` (channels and locks) and, with the `hyper` feature, `evloop-hyper`.
 
 pub use evloop_executor::{
     gather, gather_all, race, run, spawn, spawn_blocking, try_gather, try_gather_all, yield_now,
@@ -51,6 +174,8 @@ pub use evloop_executor::{
 };
 
 pub use evloop_executor::task;
+
+pub use evloop_macros::{main, test};
 
 /// Timers, like asyncio's `sleep` and `wait_for`: [`sleep`](time::sleep),
 /// [`sleep_until`](time::sleep_until), [`timeout`](time::timeout) and
@@ -100,12 +225,6 @@ pub mod sync {
     pub use evloop_sync::*;
 }
 
-/// TCP and UDP sockets on the loop's reactor: [`TcpListener`](net::TcpListener),
-/// [`TcpStream`](net::TcpStream), [`UdpSocket`](net::UdpSocket).
-pub mod net {
-    pub use evloop_net::*;
-}
-
 /// Unix signals on the loop, like asyncio's `loop.add_signal_handler`:
 /// [`ctrl_c`](signal::ctrl_c) waits for one Ctrl-C, [`signal`](signal::signal()) streams
 /// the deliveries of any catchable signal.
@@ -122,4 +241,45 @@ pub mod net {
 /// ```
 pub mod signal {
     pub use evloop_signal::*;
+}
+
+/// hyper 1.x on evloop: [`EvloopIo`](hyper::EvloopIo) (hyper's `rt::Read`/`rt::Write`
+/// for a [`TcpStream`](net::TcpStream)), [`EvloopExecutor`](hyper::EvloopExecutor) and
+/// [`EvloopTimer`](hyper::EvloopTimer). Needs the `hyper` feature; the same items are the
+/// `evloop-hyper` crate.
+#[cfg(feature = "hyper")]
+pub use evloop_hyper as hyper;
+
+/// TCP and UDP sockets on the loop's reactor: [`TcpListener`](net::TcpListener),
+/// [`TcpStream`](net::TcpStream), [`UdpSocket`](net::UdpSocket), like asyncio's
+/// `start_server`, `open_connection` and datagram endpoints.
+///
+/// ```
+/// use evloop::net::{TcpListener, TcpStream};
+///
+/// evloop::run(async {
+///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+///     let addr = listener.local_addr()?;
+///     // The server: one task per connection, as start_server calls its callback.
+///     evloop::spawn(async move {
+///         while let Ok((mut conn, _peer)) = listener.accept().await {
+///             evloop::spawn(async move {
+///                 let mut name = [0; 4];
+///                 conn.read_exact(&mut name).await?;
+///                 conn.write_all(b"hi ").await?;
+///                 conn.write_all(&name).await
+///             });
+///         }
+///     });
+///     let mut client = TcpStream::connect(addr).await?;
+///     client.write_all(b"loop").await?;
+///     let mut reply = [0; 7];
+///     client.read_exact(&mut reply).await?;
+///     assert_eq!(&reply, b"hi loop");
+///     Ok::<_, std::io::Error>(())
+/// })?;
+/// # Ok::<_, std::io::Error>(())
+/// ```
+pub mod net {
+    pub use evloop_net::*;
 }

@@ -157,3 +157,26 @@ fn a_task_woken_from_its_loop_and_another_thread_at_once_runs_once_more_and_is_f
     });
     assert_eq!(rt.alive_tasks(), 0);
 }
+
+#[test]
+fn a_task_that_wakes_itself_in_the_poll_that_completes_it_is_freed_safely() {
+    // The self-wake queues the task again; completing in the same poll must not free it
+    // while the run queue still points at it (valgrind's memcheck runs this test too).
+    let rt = evloop::Runtime::new().unwrap();
+    rt.block_on(async {
+        for _ in 0..1000 {
+            drop(evloop::spawn(poll_fn(|cx| {
+                cx.waker().wake_by_ref();
+                Poll::Ready(())
+            })));
+            let waker_kept = evloop::spawn(poll_fn(|cx| {
+                let waker = cx.waker().clone();
+                waker.wake();
+                Poll::Ready(())
+            }));
+            waker_kept.await.unwrap();
+        }
+        assert_eq!(evloop::task::all_tasks().len(), 0);
+    });
+    assert_eq!(rt.alive_tasks(), 0);
+}

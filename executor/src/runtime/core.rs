@@ -227,8 +227,8 @@ impl Core {
 
     /// Polls one task, and unlinks it if that completed it.
     fn run_task(&self, ptr: NonNull<Header>) {
-        // SAFETY: a queued task is live: the list's reference keeps it alive until it is
-        // unlinked below, after its last use here.
+        // SAFETY: a queued task is listed: the list's reference keeps it alive until it
+        // is unlinked below, after its last use here.
         let header = unsafe { ptr.as_ref() };
         header.clear(flags::QUEUED);
         if self.config.debug.enabled {
@@ -240,7 +240,10 @@ impl Core {
             // SAFETY: the task is live (above).
             unsafe { (header.vtable.poll)(ptr) };
         }
-        if header.has(flags::COMPLETE) {
+        // A task that woke itself during the poll that completed it is queued again:
+        // the queue holds no reference, so it stays listed (alive) until that entry is
+        // popped, finds it complete, and unlinks it then.
+        if header.has(flags::COMPLETE) && !header.has(flags::QUEUED) {
             drop(self.tasks.remove(ptr));
         }
     }

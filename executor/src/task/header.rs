@@ -26,8 +26,9 @@ pub(crate) mod flags {
     pub(crate) const RUNNING: u16 = 8;
     /// In the loop's list of live tasks (which then owns a reference).
     pub(crate) const LISTED: u16 = 16;
-    /// In the loop's local run queue. The queue holds no reference: a queued task is
-    /// never complete, so the live list keeps it alive until it is polled.
+    /// In the loop's local run queue. The queue holds no reference: a queued task stays
+    /// in the live list (which keeps it alive) until it is popped, even if it completed
+    /// meanwhile (it woke itself in the poll that completed it).
     pub(crate) const QUEUED: u16 = 32;
     /// The task has a name, kept in the loop's name table under its id.
     pub(crate) const NAMED: u16 = 64;

@@ -83,8 +83,11 @@ impl fmt::Display for TaskInfo {
 pub fn all_tasks() -> Vec<TaskInfo> {
     with_current(|core| {
         let mut out = Vec::with_capacity(core.tasks.len());
-        core.tasks
-            .for_each(|h| out.push(TaskInfo::of(h, core.tasks.name_of(h))));
+        core.tasks.for_each(|h| {
+            if !h.has(flags::COMPLETE) {
+                out.push(TaskInfo::of(h, core.tasks.name_of(h)));
+            }
+        });
         out.sort_unstable_by_key(|t| std::cmp::Reverse(t.id));
         out
     })

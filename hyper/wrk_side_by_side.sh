@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# hyper_server on evloop against the same hyper service on tokio's current_thread runtime
+# (examples/tokio_hyper_server.rs), measured with wrk in alternating rounds.
+# usage (from the repo root, after
+#   cargo build --release -p evloop-hyper --example hyper_server --example tokio_hyper_server):
+#   hyper/wrk_side_by_side.sh [ROUNDS [SECS]]        # defaults: 3 rounds of 5 s each
+# Each server is pinned to core 0 and wrk (-t1 -c100) to core 1. Prints, per round and
+# runtime, wrk's requests/s and the server's CPU time per request (from /proc/PID/stat),
+# then the medians and the evloop/tokio ratio.
+set -eu
+rounds=${1:-3}; secs=${2:-5}
+dir=${CARGO_TARGET_DIR:-target}/release/examples
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
+ulimit -n 10000
+tck=$(getconf CLK_TCK)
+results=$(mktemp)
+
+# measure NAME BINARY: one round against one server; appends "NAME RPS US_PER_REQ".
+measure() {
+    local name=$1 bin=$2 out srv url t0 t1 rps reqs
+    out=$(mktemp)
+    # Port 0: the kernel picks a free port; the server prints "listening on URL".
+    taskset -c 0 "$bin" "127.0.0.1:0" >"$out" 2>&1 &
+    srv=$!
+    for _ in $(seq 100); do grep -q listening "$out" && break; sleep 0.1; done
+    url=$(awk '/listening on/ {print $3}' "$out")
+    [ -n "$url" ] || { echo "$bin did not start:" >&2; cat "$out" >&2; exit 1; }
+    taskset -c 1 wrk -t1 -c100 -d1s "$url/" >/dev/null   # warm-up
+    t0=$(awk '{print $14+$15}' /proc/$srv/stat)
+    wrk_out=$(taskset -c 1 wrk -t1 -c100 -d"${secs}s" "$url/")
+    t1=$(awk '{print $14+$15}' /proc/$srv/stat)
+    kill "$srv"; wait "$srv" 2>/dev/null || true
+    rm -f "$out"
+    rps=$(echo "$wrk_out" | awk '/Requests\/sec/ {print $2}')
+    reqs=$(echo "$wrk_out" | awk '/requests in/ {print $1}')
+    if echo "$wrk_out" | grep -q "Non-2xx\|Socket errors"; then echo "$wrk_out" >&2; fi
+    python3 -c "print('$name', $rps, ($t1-$t0)/$tck*1e6/$reqs)" >>"$results"
+    printf '%-7s %10.0f req/s  %6.2f us server CPU per request\n' \
+        "$name" "$rps" "$(python3 -c "print(($t1-$t0)/$tck*1e6/$reqs)")"
+}
+
+for r in $(seq "$rounds"); do
+    echo "round $r"
+    measure evloop "$dir/hyper_server"
+    measure tokio "$dir/tokio_hyper_server"
+done
+
+python3 - "$results" <<'PY'
+import statistics, sys
+rows = [line.split() for line in open(sys.argv[1])]
+med = {name: (statistics.median(float(r[1]) for r in rows if r[0] == name),
+              statistics.median(float(r[2]) for r in rows if r[0] == name))
+       for name in ("evloop", "tokio")}
+for name, (rps, cpu) in med.items():
+    print(f"median {name:7} {rps:10.0f} req/s  {cpu:6.2f} us server CPU per request")
+print(f"evloop/tokio: {med['evloop'][0] / med['tokio'][0]:.3f}x requests/s, "
+      f"{med['evloop'][1] / med['tokio'][1]:.3f}x CPU per request")
+PY
+rm -f "$results"

@@ -1,0 +1,4 @@
+#[evloop::main]
+async fn main(workers: usize) {
+    let _ = workers;
+}

@@ -1,0 +1,4 @@
+#[evloop::main]
+struct Server;
+
+fn main() {}

@@ -1,0 +1,2 @@
+#[evloop::main(event_interval = "fast")]
+async fn main() {}

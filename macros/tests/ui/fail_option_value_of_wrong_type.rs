@@ -1,0 +1,2 @@
+#[evloop::main(debug = 1)]
+async fn main() {}

@@ -1,0 +1,4 @@
+#[evloop::test]
+fn sleeps() {}
+
+fn main() {}

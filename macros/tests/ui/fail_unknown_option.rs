@@ -1,0 +1,2 @@
+#[evloop::main(debg = true)]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[evloop::main(event_interval = 0)]
+async fn main() {}
