@@ -95,3 +95,23 @@ fn all_tasks_lists_a_named_idle_task_with_its_location() {
     });
     assert!(all_tasks().is_empty(), "outside a loop there are none");
 }
+
+#[test]
+fn spawn_from_a_thread_that_is_not_the_loops_panics_with_advice() {
+    let rt = evloop::Runtime::builder().debug(true).build().unwrap();
+    rt.block_on(async {
+        let outcome = std::thread::spawn(|| {
+            std::panic::catch_unwind(|| drop(evloop::spawn(async {}))).map_err(|e| {
+                match e.downcast_ref::<&str>() {
+                    Some(text) => text.to_string(),
+                    None => e.downcast_ref::<String>().cloned().unwrap_or_default(),
+                }
+            })
+        })
+        .join()
+        .unwrap();
+        let msg = outcome.unwrap_err();
+        assert!(msg.contains("no loop running on this thread"), "{msg}");
+        assert!(msg.contains("evloop::sync::shared::mpsc"), "{msg}");
+    });
+}

@@ -96,7 +96,9 @@ where
         None => panic!(
             "evloop::spawn called outside of an evloop runtime: there is no loop running on \
              this thread. Start one with `evloop::run(async {{ ... }})` (or \
-             `Runtime::block_on`) and spawn from inside it."
+             `Runtime::block_on`) and spawn from inside it. From another thread, hand work to \
+             a loop through a channel (`evloop::sync::shared::mpsc`) and spawn on the loop's \
+             thread."
         ),
     }
 }
