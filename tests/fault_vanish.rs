@@ -30,9 +30,9 @@ fn run_bounded<F: Future>(test: F) -> F::Output {
     })
 }
 
-/// 16 MiB of a recognisable pattern.
+/// 16 MiB to write.
 fn sixteen_mib() -> Vec<u8> {
-    (0..16 * 1024 * 1024).map(|i| (i % 253) as u8).collect()
+    vec![0x5a; 16 * 1024 * 1024]
 }
 
 /// A peer on its own thread (plain blocking std sockets) that accepts one connection,
