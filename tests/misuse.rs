@@ -350,6 +350,113 @@ fn wakes_racing_with_the_runtime_being_dropped_are_harmless() {
 }
 
 #[test]
+fn a_runtime_with_live_tasks_dropped_inside_a_task_of_another_cancels_them() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let inner = evloop::Runtime::new().unwrap();
+    inner.block_on({
+        let drops = drops.clone();
+        async move {
+            for _ in 0..3 {
+                let guard = DropCounter(drops.clone());
+                drop(evloop::spawn(async move {
+                    let _guard = guard;
+                    std::future::pending::<()>().await;
+                }));
+            }
+            evloop::yield_now().await;
+        }
+    });
+    assert_eq!(inner.alive_tasks(), 3);
+    let outer_result = evloop::run(async move {
+        // The inner runtime's tasks are dropped here, inside a task of this loop, and
+        // this loop must be the current one again afterwards.
+        evloop::spawn(async move { drop(inner) }).await.unwrap();
+        evloop::spawn(async { 7 }).await.unwrap()
+    });
+    assert_eq!(drops.load(Ordering::SeqCst), 3);
+    assert_eq!(outer_result, 7);
+}
+
+/// Spawns a task from its destructor: what runtime shutdown must keep draining.
+struct SpawnOnDrop(Arc<AtomicUsize>);
+
+impl Drop for SpawnOnDrop {
+    fn drop(&mut self) {
+        let guard = DropCounter(self.0.clone());
+        drop(evloop::spawn(async move {
+            let _guard = guard;
+            std::future::pending::<()>().await;
+        }));
+    }
+}
+
+#[test]
+fn a_future_that_spawns_while_dropped_at_shutdown_leaves_nothing_behind() {
+    let drops = Arc::new(AtomicUsize::new(0));
+    let rt = evloop::Runtime::new().unwrap();
+    rt.block_on({
+        let drops = drops.clone();
+        async move {
+            let spawner = SpawnOnDrop(drops);
+            drop(evloop::spawn(async move {
+                let _spawner = spawner;
+                std::future::pending::<()>().await;
+            }));
+            evloop::yield_now().await;
+        }
+    });
+    drop(rt);
+    assert_eq!(
+        drops.load(Ordering::SeqCst),
+        1,
+        "the task spawned during shutdown was dropped too"
+    );
+}
+
+/// Panics when dropped.
+struct PanicOnDrop;
+
+impl Drop for PanicOnDrop {
+    fn drop(&mut self) {
+        panic!("a destructor panicked");
+    }
+}
+
+#[test]
+fn destructors_that_panic_do_not_take_the_loop_down() {
+    let rt = evloop::Runtime::new().unwrap();
+    let (cancelled, output) = rt.block_on(async {
+        // A future that panics while it is dropped by `abort`.
+        let aborted = evloop::spawn(async {
+            let _bomb = PanicOnDrop;
+            std::future::pending::<()>().await;
+        });
+        evloop::yield_now().await;
+        aborted.abort();
+        let cancelled = aborted.await.unwrap_err().is_cancelled();
+        // An output that panics when dropped unread (its handle is dropped).
+        drop(evloop::spawn(async { PanicOnDrop }));
+        evloop::yield_now().await;
+        evloop::yield_now().await;
+        (
+            cancelled,
+            evloop::spawn(async { "still running" }).await.unwrap(),
+        )
+    });
+    assert!(cancelled);
+    assert_eq!(output, "still running");
+    // And one left for shutdown to drop.
+    rt.block_on(async {
+        drop(evloop::spawn(async {
+            let _bomb = PanicOnDrop;
+            std::future::pending::<()>().await;
+        }));
+        evloop::yield_now().await;
+    });
+    drop(rt);
+}
+
+#[test]
 fn empty_reads_and_writes_on_split_halves_return_at_once() {
     run_bounded(async {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
