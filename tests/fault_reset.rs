@@ -192,3 +192,42 @@ fn a_hundred_resets_at_random_points_leave_the_server_serving() {
         echo_once(addr, 100_000).await;
     });
 }
+
+#[test]
+fn a_reset_wakes_a_blocked_reader_and_a_blocked_writer_of_one_socket_both() {
+    run_bounded(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        let (mut rd, mut wr) = server.into_split();
+        // The reader waits for data that never comes; the writer fills the buffers.
+        let reader = evloop::spawn(async move {
+            let mut buf = [0u8; 16];
+            rd.read(&mut buf).await
+        });
+        let writer = evloop::spawn(async move {
+            let chunk = vec![3u8; 64 * 1024];
+            loop {
+                wr.write_all(&chunk).await?;
+            }
+            #[allow(unreachable_code)]
+            Ok::<(), io::Error>(())
+        });
+        sleep(Duration::from_millis(200)).await;
+        assert!(!reader.is_finished() && !writer.is_finished());
+        // One reset; each direction has its own waker, and both must fire.
+        reset(client);
+        let read_err = reader.await.unwrap().unwrap_err();
+        assert_eq!(read_err.kind(), ErrorKind::ConnectionReset, "{read_err}");
+        let write_err = writer.await.unwrap().unwrap_err();
+        assert!(
+            matches!(
+                write_err.kind(),
+                ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
+            ),
+            "{write_err}"
+        );
+    });
+}
