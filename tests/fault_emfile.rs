@@ -27,7 +27,7 @@ const SERVER_ROLE: &str = "EVLOOP_TEST_EMFILE_SERVER";
 const BACKOFF: Duration = Duration::from_millis(20);
 /// Clients hold their connection open until this long after they started, so the server
 /// stays at its fd limit for well over the one second it is watched.
-const HOLD: Duration = Duration::from_millis(2500);
+const HOLD: Duration = Duration::from_millis(3500);
 /// The bound on the whole test.
 const LIMIT: Duration = Duration::from_secs(30);
 

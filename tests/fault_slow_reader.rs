@@ -53,12 +53,13 @@ fn a_slow_reader_holds_the_writer_back_and_its_memory_flat() {
             );
             let rss_before = rss();
 
-            // Now read slowly, in small bites with pauses, for a second.
+            // Now read slowly, in small bites with pauses, until 64 MiB went through
+            // (a fraction of a second) or 5 s passed (a very busy machine).
             let mut read = 0u64;
             let mut max_ahead = 0u64;
             let mut buf = vec![0u8; 64 * 1024];
             let start = Instant::now();
-            while start.elapsed() < Duration::from_secs(1) {
+            while read < 64 * MIB && start.elapsed() < Duration::from_secs(5) {
                 for _ in 0..4 {
                     read += reader_end.read(&mut buf).await.unwrap() as u64;
                 }
