@@ -78,7 +78,8 @@ for bin in $bins; do
     fi
     log=$(mktemp)
     t0=$SECONDS
-    if valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
+    # A bound per binary, so that a hang under valgrind fails instead of stalling CI.
+    if timeout 600 valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
         --log-file="$log" "$bin" "${args[@]}" >"$log.out" 2>&1; then
         summary=$(grep -hoE 'ERROR SUMMARY: [0-9]+ errors|definitely lost: [0-9,]+ bytes|no leaks are possible' "$log" |
             sort -u | paste -sd ';' | sed 's/;/; /g')
