@@ -38,6 +38,8 @@ skips=(
     "blocking eight_blocking_jobs_overlap_while_a_ticker_keeps_ticking|asserts ticker punctuality"
     "blocking a_job_beyond_the_bound_waits_for_a_free_thread|needs four pool threads started within one 100 ms job"
     "debug_mode debug_mode_off_reports_nothing|a fast poll becomes a slow one under valgrind"
+    "macros spawned_tasks_and_timers_run_on_the_test_loop|asserts a wall-clock bound"
+    "joins race_returns_the_first_to_finish|a 5 ms and a 50 ms timer: valgrind's slowdown can make both due at once"
 )
 
 echo "== memcheck: building the test binaries of evloop and evloop-executor"
