@@ -350,22 +350,22 @@ pub struct SemaphorePermit<'a> {
 
 impl SemaphorePermit<'_> {
     /// How many permits this guard holds.
-///
-/// ```
-/// let sem = evloop::sync::Semaphore::new(3);
-/// assert_eq!(sem.try_acquire_many(2).unwrap().num_permits(), 2);
-/// ```
+    ///
+    /// ```
+    /// let sem = evloop::sync::Semaphore::new(3);
+    /// assert_eq!(sem.try_acquire_many(2).unwrap().num_permits(), 2);
+    /// ```
     pub fn num_permits(&self) -> usize {
         self.n
     }
 
     /// Keeps the permits out of the semaphore for good (its capacity shrinks by them).
-///
-/// ```
-/// let sem = evloop::sync::Semaphore::new(2);
-/// sem.try_acquire().unwrap().forget();
-/// assert_eq!(sem.available_permits(), 1); // one permit fewer, for good
-/// ```
+    ///
+    /// ```
+    /// let sem = evloop::sync::Semaphore::new(2);
+    /// sem.try_acquire().unwrap().forget();
+    /// assert_eq!(sem.available_permits(), 1); // one permit fewer, for good
+    /// ```
     pub fn forget(mut self) {
         self.n = 0;
     }
@@ -400,13 +400,13 @@ pub struct OwnedSemaphorePermit {
 
 impl OwnedSemaphorePermit {
     /// How many permits this guard holds.
-///
-/// ```
-/// use std::rc::Rc;
-/// let sem = Rc::new(evloop::sync::Semaphore::new(3));
-/// let permit = evloop::run(sem.clone().acquire_many_owned(2)).unwrap();
-/// assert_eq!(permit.num_permits(), 2);
-/// ```
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let sem = Rc::new(evloop::sync::Semaphore::new(3));
+    /// let permit = evloop::run(sem.clone().acquire_many_owned(2)).unwrap();
+    /// assert_eq!(permit.num_permits(), 2);
+    /// ```
     pub fn num_permits(&self) -> usize {
         self.n
     }
@@ -424,13 +424,13 @@ impl OwnedSemaphorePermit {
     }
 
     /// Keeps the permits out of the semaphore for good.
-///
-/// ```
-/// use std::rc::Rc;
-/// let sem = Rc::new(evloop::sync::Semaphore::new(2));
-/// sem.clone().try_acquire_owned().unwrap().forget();
-/// assert_eq!(sem.available_permits(), 1);
-/// ```
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let sem = Rc::new(evloop::sync::Semaphore::new(2));
+    /// sem.clone().try_acquire_owned().unwrap().forget();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
     pub fn forget(mut self) {
         self.n = 0;
     }
