@@ -67,8 +67,8 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 /// What an [`Interval`] does when a tick is so late that the next scheduled tick is
 /// already due by the time it completes.
 ///
-/// Here the task blocks for 35 ms right after the first tick of a 10 ms interval: the
-/// tick due at 10 ms completes late, at about 35 ms, and those due at 20 and 30 ms are
+/// Here the task blocks for 17 ms right after the first tick of a 5 ms interval: the
+/// tick due at 5 ms completes late, at about 17 ms, and those due at 10 and 15 ms are
 /// missed. The behaviours differ in what comes after the late tick:
 ///
 /// ```
@@ -78,30 +78,30 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 /// let ms = Duration::from_millis;
 /// evloop::run(async {
 ///     // Burst (the default): the missed ticks come at once, on the original schedule.
-///     let mut every = interval(ms(10));
+///     let mut every = interval(ms(5));
 ///     let start = every.tick().await;
-///     std::thread::sleep(ms(35));
-///     assert_eq!(every.tick().await, start + ms(10)); // late
-///     assert_eq!(every.tick().await, start + ms(20)); // at once
-///     assert_eq!(every.tick().await, start + ms(30)); // at once
+///     std::thread::sleep(ms(17));
+///     assert_eq!(every.tick().await, start + ms(5)); // late
+///     assert_eq!(every.tick().await, start + ms(10)); // at once
+///     assert_eq!(every.tick().await, start + ms(15)); // at once
 ///
-///     // Skip: on to the next tick of the schedule that is still ahead (40 ms).
-///     let mut every = interval(ms(10));
+///     // Skip: on to the next tick of the schedule that is still ahead (20 ms).
+///     let mut every = interval(ms(5));
 ///     every.set_missed_tick_behavior(MissedTickBehavior::Skip);
 ///     let start = every.tick().await;
-///     std::thread::sleep(ms(35));
-///     assert_eq!(every.tick().await, start + ms(10)); // late
+///     std::thread::sleep(ms(17));
+///     assert_eq!(every.tick().await, start + ms(5)); // late
 ///     let next = every.tick().await;
-///     assert!(next >= start + ms(40) && (next - start).as_nanos() % ms(10).as_nanos() == 0);
+///     assert!(next >= start + ms(20) && (next - start).as_nanos() % ms(5).as_nanos() == 0);
 ///
 ///     // Delay: a new schedule, one period after the late tick.
-///     let mut every = interval(ms(10));
+///     let mut every = interval(ms(5));
 ///     every.set_missed_tick_behavior(MissedTickBehavior::Delay);
 ///     let start = every.tick().await;
-///     std::thread::sleep(ms(35));
-///     assert_eq!(every.tick().await, start + ms(10)); // late
+///     std::thread::sleep(ms(17));
+///     assert_eq!(every.tick().await, start + ms(5)); // late
 ///     let after = every.tick().await;
-///     assert!(after >= start + ms(45)); // a period after the late tick completed
+///     assert!(after >= start + ms(22)); // a period after the late tick completed
 /// });
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
