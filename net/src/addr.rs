@@ -133,6 +133,23 @@ mod sealed {
     use std::net::SocketAddr;
 
     /// What an address argument turns into before any I/O.
+    ///
+    /// Users never name it; what it decides shows in where the work happens. A literal
+    /// is `Parsed` on the loop thread; a host name is a `Lookup` for the blocking pool:
+    ///
+    /// ```
+    /// let rt = evloop_executor::Runtime::new()?;
+    /// let literal = rt.block_on(evloop_net::lookup_host("127.0.0.1:8080"))?;
+    /// assert_eq!(literal[0].port(), 8080);
+    /// assert_eq!(rt.blocking_threads(), 0); // parsed on the spot, no thread involved
+    /// let named = rt.block_on(evloop_net::lookup_host(("localhost", 8080)))?;
+    /// assert!(named.iter().all(|a| a.ip().is_loopback()));
+    /// assert_eq!(rt.blocking_threads(), 1); // getaddrinfo ran on the pool
+    /// // Neither a literal nor a valid host name: refused before any lookup.
+    /// let bad = rt.block_on(evloop_net::lookup_host("no port here"));
+    /// assert_eq!(bad.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     #[derive(Debug)]
     pub enum Addrs {
         /// Already known: literals and lists of addresses.

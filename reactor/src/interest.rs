@@ -8,6 +8,27 @@ use std::ops::BitOr;
 /// Each [`Registration`](crate::Registration) tracks readiness and keeps one waker per
 /// direction, so a task reading and another writing the same socket do not steal each
 /// other's wake-ups.
+///
+/// ```
+/// use std::os::fd::AsRawFd;
+/// use std::os::unix::net::UnixStream;
+/// use std::task::{Context, Poll, Waker};
+/// use evloop_reactor::{Direction, Interest, Reactor, Registration};
+/// # use std::{sync::Arc, task::Wake};
+/// # struct Noop;
+/// # impl Wake for Noop { fn wake(self: Arc<Self>) {} }
+/// # let waker = Waker::from(Arc::new(Noop));
+///
+/// let reactor = Reactor::new()?;
+/// let (sock, _peer) = UnixStream::pair()?;
+/// sock.set_nonblocking(true)?;
+/// let reg = Registration::with_reactor(&reactor, sock.as_raw_fd(), Interest::BOTH)?;
+/// reactor.wait(Some(std::time::Duration::ZERO))?; // a fresh socket: writable, not readable
+/// let mut cx = Context::from_waker(&waker);
+/// assert!(reg.poll_ready(Direction::Write, &mut cx).is_ready());
+/// assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending());
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Direction {
     /// Reading (or accepting): ready on data, peer shutdown, hang-up or error.
@@ -52,23 +73,63 @@ impl Interest {
     const WRITE_BIT: u8 = 2;
 
     /// Interest in reading.
+    ///
+    /// ```
+    /// use evloop_reactor::Interest;
+    /// assert!(Interest::READABLE.is_readable());
+    /// assert!(!Interest::READABLE.is_writable());
+    /// ```
     pub const READABLE: Interest = Interest(Self::READ_BIT);
     /// Interest in writing.
+    ///
+    /// ```
+    /// use evloop_reactor::Interest;
+    /// assert!(Interest::WRITABLE.is_writable());
+    /// assert!(!Interest::WRITABLE.is_readable());
+    /// ```
     pub const WRITABLE: Interest = Interest(Self::WRITE_BIT);
     /// Interest in both directions.
+    ///
+    /// ```
+    /// use evloop_reactor::Interest;
+    /// assert!(Interest::BOTH.is_readable() && Interest::BOTH.is_writable());
+    /// assert_eq!(Interest::BOTH, Interest::READABLE | Interest::WRITABLE);
+    /// ```
     pub const BOTH: Interest = Interest(Self::READ_BIT | Self::WRITE_BIT);
 
     /// Whether reading is part of this interest.
+    ///
+    /// ```
+    /// use evloop_reactor::Interest;
+    /// const LISTENER: Interest = Interest::READABLE; // accept() waits for readability
+    /// assert!(LISTENER.is_readable());
+    /// assert!(Interest::BOTH.is_readable());
+    /// assert!(!Interest::WRITABLE.is_readable());
+    /// ```
     pub const fn is_readable(self) -> bool {
         self.0 & Self::READ_BIT != 0
     }
 
     /// Whether writing is part of this interest.
+    ///
+    /// ```
+    /// use evloop_reactor::Interest;
+    /// assert!(Interest::WRITABLE.is_writable());
+    /// assert!(Interest::BOTH.is_writable());
+    /// assert!(!Interest::READABLE.is_writable());
+    /// ```
     pub const fn is_writable(self) -> bool {
         self.0 & Self::WRITE_BIT != 0
     }
 
     /// Whether `dir` is part of this interest.
+    ///
+    /// ```
+    /// use evloop_reactor::{Direction, Interest};
+    /// assert!(Interest::READABLE.contains(Direction::Read));
+    /// assert!(!Interest::READABLE.contains(Direction::Write));
+    /// assert!(Interest::BOTH.contains(Direction::Write));
+    /// ```
     pub const fn contains(self, dir: Direction) -> bool {
         match dir {
             Direction::Read => self.is_readable(),

@@ -42,6 +42,21 @@ impl Notifier {
     /// Cheap (one `write(2)`), never blocks, and never fails in a way the caller could act
     /// on: a saturated counter already guarantees a wake-up, and after the reactor is gone
     /// there is nobody to wake.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop_reactor::Reactor;
+    ///
+    /// let reactor = Reactor::new()?;
+    /// let notifier = reactor.notifier();
+    /// notifier.notify();
+    /// notifier.notify(); // wakes coalesce: one event for any number of notifies
+    /// reactor.wait(Some(Duration::ZERO))?; // returns at once: the eventfd is readable
+    /// assert!(reactor.take_notified());
+    /// drop(reactor);
+    /// notifier.notify(); // harmless once the reactor is gone
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn notify(&self) {
         // The only possible errors (EAGAIN is already filtered) would mean the fd is
         // broken, which the reactor then notices on its own wait; nothing to do here.

@@ -108,6 +108,13 @@ impl Reactor {
     /// # Errors
     /// The OS error of `epoll_create1`, `eventfd` or `epoll_ctl` (typically `EMFILE`
     /// when the process is out of file descriptors).
+    ///
+    /// ```
+    /// use evloop_reactor::Reactor;
+    /// let reactor = Reactor::new()?;
+    /// assert_eq!(reactor.registrations(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn new() -> io::Result<Rc<Reactor>> {
         let epoll = Epoll::new()?;
         let notifier = Arc::new(Notifier::new()?);
@@ -125,6 +132,21 @@ impl Reactor {
     /// Makes this the thread's current reactor (what [`Reactor::current`] and
     /// [`Registration::new`](crate::Registration::new) use) until the guard drops, which
     /// restores the previous one. Guards nest; drop them in reverse order.
+    ///
+    /// ```
+    /// use std::os::unix::net::UnixStream;
+    /// use std::os::fd::AsRawFd;
+    /// use evloop_reactor::{Interest, Reactor, Registration};
+    ///
+    /// let reactor = Reactor::new()?;
+    /// let (sock, _peer) = UnixStream::pair()?;
+    /// assert!(Registration::new(sock.as_raw_fd(), Interest::READABLE).is_err()); // no reactor
+    /// let _entered = reactor.enter();
+    /// let reg = Registration::new(sock.as_raw_fd(), Interest::READABLE)?;
+    /// assert_eq!(reactor.registrations(), 1);
+    /// # drop(reg);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn enter(self: &Rc<Self>) -> EnterGuard {
         let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(self))));
         EnterGuard {
@@ -134,6 +156,23 @@ impl Reactor {
     }
 
     /// The thread's current reactor (see [`enter`](Reactor::enter)), if a loop is running.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use evloop_reactor::Reactor;
+    ///
+    /// assert!(Reactor::current().is_none());
+    /// evloop::run(async {
+    ///     assert!(Reactor::current().is_some()); // the running loop's reactor
+    /// });
+    /// let reactor = Reactor::new()?;
+    /// {
+    ///     let _entered = reactor.enter();
+    ///     assert!(Rc::ptr_eq(&Reactor::current().unwrap(), &reactor));
+    /// }
+    /// assert!(Reactor::current().is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn current() -> Option<Rc<Reactor>> {
         CURRENT.with(|current| current.borrow().clone())
     }
@@ -152,6 +191,18 @@ impl Reactor {
     /// # Errors
     /// The OS error of `epoll_pwait2`/`epoll_wait` other than `EINTR`, or
     /// [`io::ErrorKind::Other`] if called from inside a waker this wait is running.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use evloop_reactor::Reactor;
+    ///
+    /// let reactor = Reactor::new()?;
+    /// assert_eq!(reactor.wait(Some(Duration::ZERO))?, 0); // only polls: nothing is ready
+    /// let start = Instant::now();
+    /// assert_eq!(reactor.wait(Some(Duration::from_millis(2)))?, 0); // times out...
+    /// assert!(start.elapsed() >= Duration::from_millis(2)); // ...never early
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn wait(&self, timeout: Option<Duration>) -> io::Result<usize> {
         let mut events = self.events.try_borrow_mut().map_err(|_| {
             io::Error::other(
@@ -191,18 +242,63 @@ impl Reactor {
         Ok(events.len())
     }
 
-    /// A handle that interrupts [`wait`](Reactor::wait) from any thread.
+    /// A handle that interrupts [`wait`](Reactor::wait) from any thread; every call
+    /// returns the same notifier.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    /// use evloop_reactor::Reactor;
+    ///
+    /// let reactor = Reactor::new()?;
+    /// assert!(Arc::ptr_eq(&reactor.notifier(), &reactor.notifier()));
+    /// let notifier = reactor.notifier();
+    /// let waker_thread = std::thread::spawn(move || notifier.notify());
+    /// while !reactor.take_notified() {
+    ///     reactor.wait(Some(Duration::from_secs(5)))?; // ends when the thread notifies
+    /// }
+    /// # waker_thread.join().unwrap();
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn notifier(&self) -> Arc<Notifier> {
         Arc::clone(&self.notifier)
     }
 
     /// Whether the notifier fired (and was drained by [`wait`](Reactor::wait)) since the
     /// last call; resets the flag.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop_reactor::Reactor;
+    ///
+    /// let reactor = Reactor::new()?;
+    /// reactor.notifier().notify();
+    /// assert!(!reactor.take_notified()); // not yet: only wait() drains the eventfd
+    /// reactor.wait(Some(Duration::ZERO))?;
+    /// assert!(reactor.take_notified());
+    /// assert!(!reactor.take_notified()); // the flag was reset
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn take_notified(&self) -> bool {
         self.notified.replace(false)
     }
 
     /// Number of live [`Registration`](crate::Registration)s.
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    /// use evloop_reactor::{Interest, Reactor, Registration};
+    ///
+    /// let reactor = Reactor::new()?;
+    /// let (a, b) = UnixStream::pair()?;
+    /// let ra = Registration::with_reactor(&reactor, a.as_raw_fd(), Interest::BOTH)?;
+    /// let rb = Registration::with_reactor(&reactor, b.as_raw_fd(), Interest::BOTH)?;
+    /// assert_eq!(reactor.registrations(), 2);
+    /// drop((ra, rb));
+    /// assert_eq!(reactor.registrations(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn registrations(&self) -> usize {
         self.slab.borrow().len()
     }
@@ -297,6 +393,22 @@ impl fmt::Debug for Reactor {
 
 /// Keeps a reactor current on this thread; dropping it restores the previous one.
 /// Returned by [`Reactor::enter`]; `!Send`, it must drop on the thread that made it.
+///
+/// ```
+/// use std::rc::Rc;
+/// use evloop_reactor::Reactor;
+///
+/// let outer = Reactor::new()?;
+/// let inner = Reactor::new()?;
+/// let outer_guard = outer.enter();
+/// let inner_guard = inner.enter();
+/// assert!(Rc::ptr_eq(&Reactor::current().unwrap(), &inner));
+/// drop(inner_guard);
+/// assert!(Rc::ptr_eq(&Reactor::current().unwrap(), &outer));
+/// drop(outer_guard);
+/// assert!(Reactor::current().is_none());
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[must_use = "the reactor stops being current as soon as the guard is dropped"]
 pub struct EnterGuard {
     /// The reactor that was current before [`Reactor::enter`], restored on drop.

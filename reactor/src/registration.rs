@@ -56,6 +56,24 @@ impl Registration {
     /// [`io::ErrorKind::Other`] if no evloop loop is running on this thread; otherwise
     /// the OS error of `epoll_ctl` (e.g. `EPERM` for a regular file, `EEXIST` if the fd
     /// is already registered).
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    /// use evloop_reactor::{Interest, Registration};
+    ///
+    /// let (sock, _peer) = UnixStream::pair()?;
+    /// sock.set_nonblocking(true)?;
+    /// // Outside a loop there is no reactor to register with:
+    /// assert!(Registration::new(sock.as_raw_fd(), Interest::READABLE).is_err());
+    /// // Inside one, the loop's reactor is found:
+    /// evloop::run(async {
+    ///     let reg = Registration::new(sock.as_raw_fd(), Interest::READABLE)?;
+    ///     assert_eq!(reg.fd(), sock.as_raw_fd());
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn new(fd: RawFd, interest: Interest) -> io::Result<Registration> {
         let reactor = Reactor::current().ok_or_else(|| {
             io::Error::other(
@@ -71,6 +89,22 @@ impl Registration {
     /// # Errors
     /// The OS error of `epoll_ctl` (e.g. `EPERM` for a regular file, `EEXIST` if the fd is
     /// already registered, `EBADF` if it is not open).
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    /// use evloop_reactor::{Interest, Reactor, Registration};
+    ///
+    /// let reactor = Reactor::new()?;
+    /// let (sock, _peer) = UnixStream::pair()?;
+    /// let reg = Registration::with_reactor(&reactor, sock.as_raw_fd(), Interest::BOTH)?;
+    /// // The same fd twice is refused by epoll:
+    /// let twice = Registration::with_reactor(&reactor, sock.as_raw_fd(), Interest::BOTH);
+    /// assert_eq!(twice.unwrap_err().raw_os_error(), Some(17)); // EEXIST
+    /// assert_eq!(reactor.registrations(), 1);
+    /// # drop(reg);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn with_reactor(
         reactor: &Rc<Reactor>,
         fd: RawFd,
@@ -92,6 +126,50 @@ impl Registration {
     /// `EPOLLHUP`, `EPOLLERR`); writable means `EPOLLOUT`, hang-up or error. Errors are
     /// not reported here: the following syscall returns them.
     ///
+    /// The read half of the pattern in the [type's docs](Registration), as a
+    /// hand-written future would do it:
+    ///
+    /// ```
+    /// use std::io::{self, Read, Write};
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    /// use std::task::{Context, Poll};
+    /// use evloop_reactor::{Direction, Interest, Registration};
+    ///
+    /// /// Reads some bytes from a non-blocking `sock` registered as `reg`.
+    /// fn poll_read(
+    ///     sock: &mut UnixStream,
+    ///     reg: &Registration,
+    ///     cx: &mut Context<'_>,
+    ///     buf: &mut [u8],
+    /// ) -> Poll<io::Result<usize>> {
+    ///     loop {
+    ///         if let Err(e) = std::task::ready!(reg.poll_ready(Direction::Read, cx)) {
+    ///             return Poll::Ready(Err(e));
+    ///         }
+    ///         match sock.read(buf) {
+    ///             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+    ///                 reg.clear_ready(Direction::Read) // drained: wait for the next edge
+    ///             }
+    ///             result => return Poll::Ready(result),
+    ///         }
+    ///     }
+    /// }
+    ///
+    /// evloop::run(async {
+    ///     let (mut sock, mut peer) = UnixStream::pair()?;
+    ///     sock.set_nonblocking(true)?;
+    ///     let reg = Registration::new(sock.as_raw_fd(), Interest::READABLE)?;
+    ///     let writer = evloop::spawn(async move { peer.write_all(b"edge") });
+    ///     let mut buf = [0; 8];
+    ///     let n = std::future::poll_fn(|cx| poll_read(&mut sock, &reg, cx, &mut buf)).await?;
+    ///     assert_eq!(&buf[..n], b"edge");
+    ///     writer.await??;
+    ///     Ok::<(), io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
     /// # Panics
     /// In debug builds, if `dir` is not part of the registration's [`Interest`].
     pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -100,11 +178,49 @@ impl Registration {
 
     /// Forgets the readiness of `dir`, so the next [`poll_ready`](Self::poll_ready) waits
     /// for a new edge. Call it right after the syscall returned `EAGAIN`/`EWOULDBLOCK`.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    /// use std::task::{Context, Waker};
+    /// use std::time::Duration;
+    /// use evloop_reactor::{Direction, Interest, Reactor, Registration};
+    /// # use std::{sync::Arc, task::Wake};
+    /// # struct Noop;
+    /// # impl Wake for Noop { fn wake(self: Arc<Self>) {} }
+    /// # let waker = Waker::from(Arc::new(Noop));
+    /// # let mut cx = Context::from_waker(&waker);
+    ///
+    /// let reactor = Reactor::new()?;
+    /// let (sock, mut peer) = UnixStream::pair()?;
+    /// sock.set_nonblocking(true)?;
+    /// let reg = Registration::with_reactor(&reactor, sock.as_raw_fd(), Interest::READABLE)?;
+    /// peer.write_all(b"x")?;
+    /// reactor.wait(Some(Duration::from_millis(100)))?;
+    /// assert!(reg.poll_ready(Direction::Read, &mut cx).is_ready());
+    /// assert!(reg.poll_ready(Direction::Read, &mut cx).is_ready()); // stays ready...
+    /// reg.clear_ready(Direction::Read);
+    /// assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending()); // ...until cleared
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn clear_ready(&self, dir: Direction) {
         self.reactor.clear_ready(self.token, dir);
     }
 
     /// The registered file descriptor.
+    ///
+    /// ```
+    /// use std::os::fd::AsRawFd;
+    /// use std::os::unix::net::UnixStream;
+    /// use evloop_reactor::{Interest, Reactor, Registration};
+    ///
+    /// let reactor = Reactor::new()?;
+    /// let (sock, _peer) = UnixStream::pair()?;
+    /// let reg = Registration::with_reactor(&reactor, sock.as_raw_fd(), Interest::BOTH)?;
+    /// assert_eq!(reg.fd(), sock.as_raw_fd());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn fd(&self) -> RawFd {
         self.fd
     }

@@ -41,6 +41,22 @@ pub fn ctrl_c() -> CtrlC {
 }
 
 /// The future of [`ctrl_c`]: `Ok(())` on the next `SIGINT`.
+///
+/// ```
+/// use evloop::signal::{ctrl_c, raise, SignalKind};
+///
+/// evloop::run(async {
+///     let stop: evloop::signal::CtrlC = ctrl_c(); // listening from here on
+///     raise(SignalKind::interrupt())?; // what pressing Ctrl-C in the terminal does
+///     stop.await?; // completes: the SIGINT arrived after ctrl_c() was called
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// // Outside a loop the future reports the error instead:
+/// let outside = ctrl_c();
+/// let err = evloop::run(outside).unwrap_err();
+/// assert_eq!(err.kind(), std::io::ErrorKind::Other);
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct CtrlC {
     /// The `SIGINT` stream, or the error that making it gave (taken by the first poll).

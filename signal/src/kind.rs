@@ -18,37 +18,82 @@ pub struct SignalKind(c_int);
 
 impl SignalKind {
     /// `SIGINT`: Ctrl-C in a terminal (Python turns it into `KeyboardInterrupt`).
+    ///
+    /// ```
+    /// use evloop::signal::SignalKind;
+    /// assert_eq!(SignalKind::interrupt().as_raw(), libc::SIGINT);
+    /// assert_eq!(SignalKind::interrupt().to_string(), "SIGINT");
+    /// ```
     pub const fn interrupt() -> SignalKind {
         SignalKind(libc::SIGINT)
     }
 
     /// `SIGTERM`: the polite "please exit" of `kill`, systemd and container runtimes.
+    ///
+    /// ```
+    /// use evloop::signal::SignalKind;
+    /// assert_eq!(SignalKind::terminate().as_raw(), libc::SIGTERM);
+    /// assert_eq!(SignalKind::terminate().to_string(), "SIGTERM");
+    /// ```
     pub const fn terminate() -> SignalKind {
         SignalKind(libc::SIGTERM)
     }
 
     /// `SIGHUP`: the terminal went away; daemons often take it as "reload your config".
+    ///
+    /// ```
+    /// use evloop::signal::SignalKind;
+    /// assert_eq!(SignalKind::hangup().as_raw(), libc::SIGHUP);
+    /// assert_eq!(SignalKind::hangup().to_string(), "SIGHUP");
+    /// ```
     pub const fn hangup() -> SignalKind {
         SignalKind(libc::SIGHUP)
     }
 
     /// `SIGUSR1`: no fixed meaning; the application decides.
+    ///
+    /// ```
+    /// use evloop::signal::SignalKind;
+    /// assert_eq!(SignalKind::user_defined1().as_raw(), libc::SIGUSR1);
+    /// assert_eq!(SignalKind::user_defined1().to_string(), "SIGUSR1");
+    /// ```
     pub const fn user_defined1() -> SignalKind {
         SignalKind(libc::SIGUSR1)
     }
 
     /// `SIGUSR2`: no fixed meaning; the application decides.
+    ///
+    /// ```
+    /// use evloop::signal::SignalKind;
+    /// assert_eq!(SignalKind::user_defined2().as_raw(), libc::SIGUSR2);
+    /// assert_eq!(SignalKind::user_defined2().to_string(), "SIGUSR2");
+    /// ```
     pub const fn user_defined2() -> SignalKind {
         SignalKind(libc::SIGUSR2)
     }
 
     /// Any signal by number, e.g. `libc::SIGWINCH` or a real-time signal. Whether it may
     /// be listened for is checked by [`signal`](crate::signal()).
+    ///
+    /// ```
+    /// use evloop::signal::SignalKind;
+    /// let resize = SignalKind::from_raw(libc::SIGWINCH);
+    /// assert_eq!(resize.to_string(), "SIGWINCH");
+    /// assert_eq!(SignalKind::from_raw(libc::SIGINT), SignalKind::interrupt());
+    /// assert_eq!(SignalKind::from_raw(libc::SIGRTMIN() + 1).to_string(),
+    ///            format!("signal {}", libc::SIGRTMIN() + 1)); // no conventional name
+    /// ```
     pub const fn from_raw(signum: c_int) -> SignalKind {
         SignalKind(signum)
     }
 
     /// The signal number.
+    ///
+    /// ```
+    /// use evloop::signal::SignalKind;
+    /// assert_eq!(SignalKind::terminate().as_raw(), 15);
+    /// assert_eq!(SignalKind::from(libc::SIGHUP).as_raw(), libc::SIGHUP);
+    /// ```
     pub const fn as_raw(self) -> c_int {
         self.0
     }

@@ -71,6 +71,20 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
 /// With no evloop handler installed the signal has its usual effect (for `SIGINT`,
 /// `SIGTERM` and most others: the process ends).
 ///
+/// ```
+/// use evloop::signal::{raise, signal, SignalKind};
+///
+/// evloop::run(async {
+///     let mut usr2 = signal(SignalKind::user_defined2())?; // installs the handler first
+///     raise(SignalKind::user_defined2())?;
+///     assert_eq!(usr2.recv().await, Some(()));
+///     // A number that is no signal:
+///     assert!(raise(SignalKind::from_raw(1000)).is_err());
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
 /// # Errors
 /// The OS error of `raise(3)` (`EINVAL` for an invalid number).
 pub fn raise(kind: SignalKind) -> io::Result<()> {
@@ -122,6 +136,24 @@ impl Signal {
     /// `Some(())` for each delivery (several between two calls may count once). `None`
     /// only if reading the signal pipe failed, which leaves the stream unable to learn of
     /// further deliveries. Cancel-safe: dropping the future loses nothing.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::signal::{raise, signal, SignalKind};
+    ///
+    /// evloop::run(async {
+    ///     let mut usr1 = signal(SignalKind::user_defined1())?;
+    ///     // Nothing delivered yet: recv waits (here, until a short timeout gives up).
+    ///     let early = evloop::time::timeout(Duration::from_millis(5), usr1.recv()).await;
+    ///     assert!(early.is_err());
+    ///     // Two deliveries before the next recv: reported at least once.
+    ///     raise(SignalKind::user_defined1())?;
+    ///     raise(SignalKind::user_defined1())?;
+    ///     assert_eq!(usr1.recv().await, Some(()));
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub async fn recv(&mut self) -> Option<()> {
         poll_fn(|cx| self.poll_recv(cx)).await
     }
@@ -129,6 +161,21 @@ impl Signal {
     /// The poll form of [`recv`](Signal::recv), for hand-written futures and streams:
     /// `Ready(Some(()))` if a delivery happened since the last one reported, otherwise
     /// `Pending` with `cx`'s waker kept until the next one.
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use std::task::Poll;
+    /// use evloop::signal::{raise, signal, SignalKind};
+    ///
+    /// evloop::run(async {
+    ///     let mut hup = signal(SignalKind::hangup())?;
+    ///     assert!(poll_fn(|cx| Poll::Ready(hup.poll_recv(cx))).await.is_pending());
+    ///     raise(SignalKind::hangup())?;
+    ///     assert_eq!(poll_fn(|cx| hup.poll_recv(cx)).await, Some(()));
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<()>> {
         loop {
             if self.take_delivery() {
@@ -156,6 +203,17 @@ impl Signal {
     }
 
     /// The signal this stream listens for.
+    ///
+    /// ```
+    /// use evloop::signal::{signal, SignalKind};
+    ///
+    /// evloop::run(async {
+    ///     let term = signal(SignalKind::terminate())?;
+    ///     assert_eq!(term.kind(), SignalKind::terminate());
+    ///     Ok::<(), std::io::Error>(())
+    /// })?;
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn kind(&self) -> SignalKind {
         self.kind
     }

@@ -48,6 +48,12 @@ struct State {
 
 impl Event {
     /// A new, clear event.
+    ///
+    /// ```
+    /// use evloop::sync::Event;
+    /// let ready = Event::new();
+    /// assert!(!ready.is_set());
+    /// ```
     pub const fn new() -> Event {
         Event {
             state: RefCell::new(State {
@@ -58,6 +64,20 @@ impl Event {
     }
 
     /// Sets the flag and wakes every waiting task.
+    ///
+    /// ```
+    /// use evloop::sync::Event;
+    /// evloop::run(async {
+    ///     let started = Event::new();
+    ///     let (waited, ()) = evloop::gather!(
+    ///         async { started.wait().await; "woken" },
+    ///         async { started.set() },
+    ///     )
+    ///     .await;
+    ///     assert_eq!(waited, "woken");
+    ///     assert!(started.is_set());
+    /// });
+    /// ```
     #[inline]
     pub fn set(&self) {
         self.state.borrow_mut().set = true;
@@ -71,18 +91,56 @@ impl Event {
     }
 
     /// Clears the flag; later `wait`s block until the next `set`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::sync::Event;
+    /// evloop::run(async {
+    ///     let door = Event::new();
+    ///     door.set();
+    ///     door.wait().await; // set: returns at once
+    ///     door.clear();
+    ///     let waited = evloop::time::timeout(Duration::from_millis(2), door.wait()).await;
+    ///     assert!(waited.is_err()); // cleared: waits for the next set
+    /// });
+    /// ```
     #[inline]
     pub fn clear(&self) {
         self.state.borrow_mut().set = false;
     }
 
     /// Whether the flag is set.
+    ///
+    /// ```
+    /// let flag = evloop::sync::Event::new();
+    /// assert!(!flag.is_set());
+    /// flag.set();
+    /// assert!(flag.is_set());
+    /// ```
     #[inline]
     pub fn is_set(&self) -> bool {
         self.state.borrow().set
     }
 
     /// Waits until the flag is set; returns at once if it is.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use evloop::sync::Event;
+    /// evloop::run(async {
+    ///     let go = Rc::new(Event::new());
+    ///     let runners: Vec<_> = (0..3)
+    ///         .map(|i| {
+    ///             let go = go.clone();
+    ///             evloop::spawn(async move { go.wait().await; i })
+    ///         })
+    ///         .collect();
+    ///     evloop::yield_now().await; // all three are waiting now
+    ///     go.set(); // wakes every one of them
+    ///     let done: Vec<_> = evloop::gather_all(runners).await.into_iter().map(Result::unwrap).collect();
+    ///     assert_eq!(done, [0, 1, 2]);
+    /// });
+    /// ```
     #[inline]
     pub fn wait(&self) -> Wait<'_> {
         Wait {
@@ -107,6 +165,13 @@ impl fmt::Debug for Event {
 }
 
 /// The future of [`Event::wait`].
+///
+/// ```
+/// let event = evloop::sync::Event::new();
+/// event.set();
+/// let wait: evloop::sync::Wait<'_> = event.wait();
+/// evloop::run(wait); // already set: completes on the first poll
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Wait<'a> {
     event: &'a Event,

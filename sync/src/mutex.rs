@@ -52,6 +52,15 @@ pub struct Mutex<T: ?Sized> {
 
 impl<T> Mutex<T> {
     /// An unlocked mutex holding `value`.
+    ///
+    /// ```
+    /// use evloop::sync::Mutex;
+    /// evloop::run(async {
+    ///     let counter = Mutex::new(0);
+    ///     *counter.lock().await += 1;
+    ///     assert_eq!(*counter.lock().await, 1);
+    /// });
+    /// ```
     pub const fn new(value: T) -> Mutex<T> {
         Mutex {
             sem: Semaphore::new(1),
@@ -60,6 +69,12 @@ impl<T> Mutex<T> {
     }
 
     /// Takes the value out, consuming the mutex.
+    ///
+    /// ```
+    /// let names = evloop::sync::Mutex::new(vec!["a"]);
+    /// evloop::run(async { names.lock().await.push("b") });
+    /// assert_eq!(names.into_inner(), ["a", "b"]);
+    /// ```
     pub fn into_inner(self) -> T {
         self.value.into_inner()
     }
@@ -67,6 +82,18 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Waits for the lock, like `async with lock:`; it is released when the guard drops.
+    ///
+    /// ```
+    /// use evloop::sync::Mutex;
+    /// evloop::run(async {
+    ///     let balance = Mutex::new(100);
+    ///     {
+    ///         let mut guard = balance.lock().await; // `async with lock:`
+    ///         *guard -= 30;
+    ///     } // unlocked here
+    ///     assert_eq!(*balance.lock().await, 70);
+    /// });
+    /// ```
     #[inline]
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
@@ -76,6 +103,14 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Takes the lock if it is free and no task waits for it; never waits.
+    ///
+    /// ```
+    /// let m = evloop::sync::Mutex::new(1);
+    /// let guard = m.try_lock().unwrap();
+    /// assert!(m.try_lock().is_err()); // held by `guard`
+    /// drop(guard);
+    /// assert_eq!(*m.try_lock().unwrap(), 1);
+    /// ```
     #[inline]
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         match self.sem.try_acquire() {
@@ -85,11 +120,26 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// Whether a guard is alive (asyncio's `locked()`).
+    ///
+    /// ```
+    /// let m = evloop::sync::Mutex::new(());
+    /// assert!(!m.is_locked());
+    /// let guard = m.try_lock().unwrap();
+    /// assert!(m.is_locked());
+    /// drop(guard);
+    /// assert!(!m.is_locked());
+    /// ```
     pub fn is_locked(&self) -> bool {
         self.sem.available_permits() == 0
     }
 
     /// The value, through `&mut`: no lock needed, no task can hold one.
+    ///
+    /// ```
+    /// let mut m = evloop::sync::Mutex::new(1);
+    /// *m.get_mut() += 1; // `&mut`: no other borrow exists, so no locking
+    /// assert_eq!(m.into_inner(), 2);
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.value.get_mut()
     }
@@ -124,6 +174,14 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
 }
 
 /// The future of [`Mutex::lock`].
+///
+/// ```
+/// use evloop::sync::{Lock, Mutex};
+/// let m = Mutex::new(5);
+/// let lock: Lock<'_, i32> = m.lock();
+/// let guard = evloop::run(lock);
+/// assert_eq!(*guard, 5);
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Lock<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,
@@ -151,6 +209,16 @@ impl<T: ?Sized> fmt::Debug for Lock<'_, T> {
 
 /// Holds the lock of a [`Mutex`] and derefs to its value; dropping it unlocks, handing the
 /// lock to the oldest waiter.
+///
+/// ```
+/// use evloop::sync::{Mutex, MutexGuard};
+/// let m = Mutex::new(String::from("a"));
+/// let mut guard: MutexGuard<'_, String> = m.try_lock().unwrap();
+/// guard.push('b'); // DerefMut to the value
+/// assert_eq!(guard.len(), 2); // Deref
+/// drop(guard); // unlocks
+/// assert!(!m.is_locked());
+/// ```
 #[must_use = "dropping the guard unlocks at once"]
 pub struct MutexGuard<'a, T: ?Sized> {
     /// Declared first so it is dropped before the permit is given back.
@@ -187,6 +255,13 @@ impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
 }
 
 /// [`Mutex::try_lock`] found the mutex locked, or tasks waiting for it.
+///
+/// ```
+/// let m = evloop::sync::Mutex::new(0);
+/// let _held = m.try_lock().unwrap();
+/// let err = m.try_lock().unwrap_err();
+/// assert!(!err.to_string().is_empty());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TryLockError(pub(crate) ());
 

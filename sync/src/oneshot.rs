@@ -33,6 +33,14 @@ use std::task::{Context, Poll, Waker};
 use crate::waker_slot::{register_cell, wake_cell};
 
 /// Makes a one-shot channel: the [`Sender`] sends one value to the [`Receiver`].
+///
+/// ```
+/// evloop::run(async {
+///     let (tx, rx) = evloop::sync::oneshot::channel();
+///     evloop::spawn(async move { tx.send("result").unwrap() });
+///     assert_eq!(rx.await, Ok("result"));
+/// });
+/// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Rc::new(Inner {
         value: Cell::new(None),
@@ -64,6 +72,13 @@ struct Inner<T> {
 }
 
 /// Sends the one value of a [`channel`].
+///
+/// ```
+/// let (tx, mut rx) = evloop::sync::oneshot::channel();
+/// assert!(!tx.is_closed());
+/// tx.send(1).unwrap(); // consumes the sender: one value only
+/// assert_eq!(rx.try_recv(), Ok(1));
+/// ```
 pub struct Sender<T> {
     inner: Rc<Inner<T>>,
 }
@@ -71,6 +86,16 @@ pub struct Sender<T> {
 impl<T> Sender<T> {
     /// Sends `value`, waking the receiver. Never waits. Fails with the value back if the
     /// receiver was dropped or closed.
+    ///
+    /// ```
+    /// use evloop::sync::oneshot;
+    /// let (tx, rx) = oneshot::channel();
+    /// assert_eq!(tx.send(1), Ok(()));
+    /// assert_eq!(evloop::run(rx), Ok(1));
+    /// let (tx, rx) = oneshot::channel();
+    /// drop(rx);
+    /// assert_eq!(tx.send(2), Err(2)); // nobody to receive it: the value comes back
+    /// ```
     pub fn send(self, value: T) -> Result<(), T> {
         if self.inner.rx_closed.get() {
             return Err(value);
@@ -80,12 +105,34 @@ impl<T> Sender<T> {
     }
 
     /// Whether the receiver was dropped or closed, so a send would fail.
+    ///
+    /// ```
+    /// let (tx, mut rx) = evloop::sync::oneshot::channel::<u8>();
+    /// assert!(!tx.is_closed());
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.inner.rx_closed.get()
     }
 
     /// Waits until the receiver is dropped or closed: a producer can race its work against
     /// this to stop early when no one wants the result any more.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::sync::oneshot;
+    /// evloop::run(async {
+    ///     let (mut tx, rx) = oneshot::channel::<u64>();
+    ///     let producer = evloop::spawn(async move {
+    ///         let work = async { evloop::time::sleep(Duration::from_secs(60)).await; 42 };
+    ///         // Stop early if the consumer loses interest.
+    ///         evloop::race(async { Some(work.await) }, async { tx.closed().await; None }).await
+    ///     });
+    ///     drop(rx);
+    ///     assert_eq!(producer.await.unwrap(), None);
+    /// });
+    /// ```
     pub async fn closed(&mut self) {
         std::future::poll_fn(|cx| {
             if self.inner.rx_closed.get() {
@@ -115,12 +162,30 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 /// Receives the one value of a [`channel`]; await it.
+///
+/// ```
+/// use evloop::sync::oneshot;
+/// evloop::run(async {
+///     let (tx, rx) = oneshot::channel::<u8>();
+///     drop(tx);
+///     assert!(rx.await.is_err()); // RecvError: the sender is gone, nothing will come
+/// });
+/// ```
 pub struct Receiver<T> {
     inner: Rc<Inner<T>>,
 }
 
 impl<T> Receiver<T> {
     /// Takes the value if it was sent; never waits.
+    ///
+    /// ```
+    /// use evloop::sync::oneshot::{self, TryRecvError};
+    /// let (tx, mut rx) = oneshot::channel();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.send(7).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(7));
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed)); // taken already
+    /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         match self.inner.value.take() {
             Some(value) => Ok(value),
@@ -131,6 +196,13 @@ impl<T> Receiver<T> {
 
     /// Refuses the value from now on: a later `send` fails and gives the value back. A
     /// value sent before stays receivable with [`try_recv`](Receiver::try_recv).
+    ///
+    /// ```
+    /// use evloop::sync::oneshot;
+    /// let (tx, mut rx) = oneshot::channel();
+    /// rx.close();
+    /// assert_eq!(tx.send("late"), Err("late"));
+    /// ```
     pub fn close(&mut self) {
         if !self.inner.rx_closed.replace(true) {
             wake_cell(&self.inner.tx_waker);
@@ -168,6 +240,14 @@ impl<T> fmt::Debug for Receiver<T> {
 }
 
 /// The [`Sender`] was dropped without sending.
+///
+/// ```
+/// use evloop::sync::oneshot;
+/// let (tx, rx) = oneshot::channel::<()>();
+/// drop(tx);
+/// let err = evloop::run(rx).unwrap_err();
+/// assert!(!err.to_string().is_empty());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecvError(pub(crate) ());
 
@@ -180,6 +260,14 @@ impl fmt::Display for RecvError {
 impl std::error::Error for RecvError {}
 
 /// Why [`Receiver::try_recv`] returned no value.
+///
+/// ```
+/// use evloop::sync::oneshot::{self, TryRecvError};
+/// let (tx, mut rx) = oneshot::channel::<u8>();
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Closed));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TryRecvError {
     /// Nothing sent yet; the sender is still alive.

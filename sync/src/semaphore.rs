@@ -50,6 +50,11 @@ pub struct Semaphore {
 
 impl Semaphore {
     /// A semaphore with `permits` free permits.
+    ///
+    /// ```
+    /// let sem = evloop::sync::Semaphore::new(3);
+    /// assert_eq!(sem.available_permits(), 3);
+    /// ```
     pub const fn new(permits: usize) -> Semaphore {
         Semaphore {
             core: RefCell::new(SemCore::new(permits)),
@@ -57,11 +62,26 @@ impl Semaphore {
     }
 
     /// The number of free permits.
+    ///
+    /// ```
+    /// let sem = evloop::sync::Semaphore::new(2);
+    /// let permit = sem.try_acquire().unwrap();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// drop(permit);
+    /// assert_eq!(sem.available_permits(), 2);
+    /// ```
     pub fn available_permits(&self) -> usize {
         self.core.with(|core| core.available())
     }
 
     /// Adds `n` permits, serving waiters first (like `n` calls of asyncio's `release()`).
+    ///
+    /// ```
+    /// let sem = evloop::sync::Semaphore::new(0);
+    /// assert!(sem.try_acquire().is_err());
+    /// sem.add_permits(2); // asyncio: sem.release(), twice
+    /// assert_eq!(sem.try_acquire_many(2).unwrap().num_permits(), 2);
+    /// ```
     ///
     /// # Panics
     /// If the count would overflow `usize`.
@@ -72,6 +92,16 @@ impl Semaphore {
 
     /// Waits for one permit, like `await sem.acquire()`; the permit is returned when the
     /// guard drops. Fails only if the semaphore is [closed](Semaphore::close).
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let sem = evloop::sync::Semaphore::new(1);
+    ///     let permit = sem.acquire().await.unwrap(); // `async with sem:`
+    ///     assert_eq!(sem.available_permits(), 0);
+    ///     drop(permit); // released
+    ///     assert_eq!(sem.available_permits(), 1);
+    /// });
+    /// ```
     #[inline]
     pub fn acquire(&self) -> Acquire<'_> {
         self.acquire_many(1)
@@ -79,6 +109,15 @@ impl Semaphore {
 
     /// Waits for `n` permits at once. A large request at the head of the queue makes later
     /// ones wait behind it, so it is never starved.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let sem = evloop::sync::Semaphore::new(5);
+    ///     let three = sem.acquire_many(3).await.unwrap();
+    ///     assert_eq!(three.num_permits(), 3);
+    ///     assert_eq!(sem.available_permits(), 2);
+    /// });
+    /// ```
     #[inline]
     pub fn acquire_many(&self, n: usize) -> Acquire<'_> {
         Acquire {
@@ -88,12 +127,29 @@ impl Semaphore {
     }
 
     /// Takes a permit if one is free and no task waits for one; never waits.
+    ///
+    /// ```
+    /// use evloop::sync::{Semaphore, TryAcquireError};
+    /// let sem = Semaphore::new(1);
+    /// let permit = sem.try_acquire().unwrap();
+    /// assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::NoPermits);
+    /// drop(permit);
+    /// sem.close();
+    /// assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::Closed);
+    /// ```
     #[inline]
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.try_acquire_many(1)
     }
 
     /// Takes `n` permits if they are free and no task waits for permits; never waits.
+    ///
+    /// ```
+    /// let sem = evloop::sync::Semaphore::new(2);
+    /// assert!(sem.try_acquire_many(3).is_err()); // not enough
+    /// let both = sem.try_acquire_many(2).unwrap();
+    /// assert_eq!(both.num_permits(), 2);
+    /// ```
     #[inline]
     pub fn try_acquire_many(&self, n: usize) -> Result<SemaphorePermit<'_>, TryAcquireError> {
         self.core.with(|core| core.try_acquire(n))?;
@@ -122,6 +178,17 @@ impl Semaphore {
     }
 
     /// Waits for `n` permits owned with an `Rc` of the semaphore.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// evloop::run(async {
+    ///     let sem = Rc::new(evloop::sync::Semaphore::new(4));
+    ///     let permits = sem.clone().acquire_many_owned(3).await.unwrap();
+    ///     assert_eq!(permits.num_permits(), 3);
+    ///     evloop::spawn(async move { drop(permits) }).await.unwrap(); // moved into a task
+    ///     assert_eq!(sem.available_permits(), 4);
+    /// });
+    /// ```
     pub fn acquire_many_owned(self: Rc<Self>, n: usize) -> AcquireOwned {
         AcquireOwned {
             sem: self,
@@ -130,6 +197,15 @@ impl Semaphore {
     }
 
     /// Takes an owned permit if one is free and no task waits; never waits.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let sem = Rc::new(evloop::sync::Semaphore::new(1));
+    /// let permit = sem.clone().try_acquire_owned().unwrap();
+    /// assert!(sem.clone().try_acquire_owned().is_err());
+    /// drop(permit);
+    /// assert!(sem.try_acquire_owned().is_ok());
+    /// ```
     pub fn try_acquire_owned(self: Rc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
         self.core.with(|core| core.try_acquire(1))?;
         Ok(OwnedSemaphorePermit { sem: self, n: 1 })
@@ -137,11 +213,28 @@ impl Semaphore {
 
     /// Closes the semaphore: every waiting and later acquire fails with [`AcquireError`].
     /// Permits already held stay valid.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let sem = evloop::sync::Semaphore::new(1);
+    ///     let held = sem.acquire().await.unwrap();
+    ///     sem.close();
+    ///     assert!(sem.acquire().await.is_err()); // AcquireError: closed
+    ///     assert_eq!(held.num_permits(), 1); // permits already held stay valid
+    /// });
+    /// ```
     pub fn close(&self) {
         sem_core::close(&self.core);
     }
 
     /// Whether [`close`](Semaphore::close) was called.
+    ///
+    /// ```
+    /// let sem = evloop::sync::Semaphore::new(1);
+    /// assert!(!sem.is_closed());
+    /// sem.close();
+    /// assert!(sem.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.core.with(|core| core.is_closed())
     }
@@ -156,6 +249,19 @@ impl fmt::Debug for Semaphore {
 }
 
 /// The future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`].
+///
+/// ```
+/// use std::time::Duration;
+/// use evloop::sync::{Acquire, Semaphore};
+/// evloop::run(async {
+///     let sem = Semaphore::new(0);
+///     let acquire: Acquire<'_> = sem.acquire();
+///     // Dropped by the timeout while queued: it leaves the queue, nothing is lost.
+///     assert!(evloop::time::timeout(Duration::from_millis(1), acquire).await.is_err());
+///     sem.add_permits(1);
+///     assert!(sem.try_acquire().is_ok());
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
 pub struct Acquire<'a> {
@@ -184,6 +290,17 @@ impl Drop for Acquire<'_> {
 }
 
 /// The future of [`Semaphore::acquire_owned`] and [`Semaphore::acquire_many_owned`].
+///
+/// ```
+/// use std::rc::Rc;
+/// use evloop::sync::{AcquireOwned, Semaphore};
+/// evloop::run(async {
+///     let sem = Rc::new(Semaphore::new(1));
+///     let acquire: AcquireOwned = sem.clone().acquire_owned();
+///     let permit = acquire.await.unwrap();
+///     assert!(Rc::ptr_eq(permit.semaphore(), &sem));
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 #[derive(Debug)]
 pub struct AcquireOwned {
@@ -215,6 +332,15 @@ impl Drop for AcquireOwned {
 }
 
 /// Permits borrowed from a [`Semaphore`]; dropping it gives them back.
+///
+/// ```
+/// let sem = evloop::sync::Semaphore::new(1);
+/// {
+///     let _permit = sem.try_acquire().unwrap();
+///     assert_eq!(sem.available_permits(), 0);
+/// } // dropped: the permit goes back
+/// assert_eq!(sem.available_permits(), 1);
+/// ```
 #[must_use = "dropping the permit releases it at once"]
 #[derive(Debug)]
 pub struct SemaphorePermit<'a> {
@@ -224,11 +350,22 @@ pub struct SemaphorePermit<'a> {
 
 impl SemaphorePermit<'_> {
     /// How many permits this guard holds.
+    ///
+    /// ```
+    /// let sem = evloop::sync::Semaphore::new(3);
+    /// assert_eq!(sem.try_acquire_many(2).unwrap().num_permits(), 2);
+    /// ```
     pub fn num_permits(&self) -> usize {
         self.n
     }
 
     /// Keeps the permits out of the semaphore for good (its capacity shrinks by them).
+    ///
+    /// ```
+    /// let sem = evloop::sync::Semaphore::new(2);
+    /// sem.try_acquire().unwrap().forget();
+    /// assert_eq!(sem.available_permits(), 1); // one permit fewer, for good
+    /// ```
     pub fn forget(mut self) {
         self.n = 0;
     }
@@ -244,6 +381,16 @@ impl Drop for SemaphorePermit<'_> {
 }
 
 /// Permits from a [`Semaphore`] held through an `Rc`, free to move into a task.
+///
+/// ```
+/// use std::rc::Rc;
+/// let sem = Rc::new(evloop::sync::Semaphore::new(1));
+/// let permit = sem.clone().try_acquire_owned().unwrap();
+/// evloop::run(async move {
+///     evloop::spawn(async move { let _held = permit; }).await.unwrap();
+/// });
+/// assert_eq!(sem.available_permits(), 1);
+/// ```
 #[must_use = "dropping the permit releases it at once"]
 #[derive(Debug)]
 pub struct OwnedSemaphorePermit {
@@ -253,16 +400,37 @@ pub struct OwnedSemaphorePermit {
 
 impl OwnedSemaphorePermit {
     /// How many permits this guard holds.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let sem = Rc::new(evloop::sync::Semaphore::new(3));
+    /// let permit = evloop::run(sem.clone().acquire_many_owned(2)).unwrap();
+    /// assert_eq!(permit.num_permits(), 2);
+    /// ```
     pub fn num_permits(&self) -> usize {
         self.n
     }
 
     /// The semaphore the permits came from.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let sem = Rc::new(evloop::sync::Semaphore::new(1));
+    /// let permit = sem.clone().try_acquire_owned().unwrap();
+    /// assert!(Rc::ptr_eq(permit.semaphore(), &sem));
+    /// ```
     pub fn semaphore(&self) -> &Rc<Semaphore> {
         &self.sem
     }
 
     /// Keeps the permits out of the semaphore for good.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let sem = Rc::new(evloop::sync::Semaphore::new(2));
+    /// sem.clone().try_acquire_owned().unwrap().forget();
+    /// assert_eq!(sem.available_permits(), 1);
+    /// ```
     pub fn forget(mut self) {
         self.n = 0;
     }
@@ -278,6 +446,15 @@ impl Drop for OwnedSemaphorePermit {
 }
 
 /// The semaphore was [closed](Semaphore::close) before the permits were granted.
+///
+/// ```
+/// evloop::run(async {
+///     let sem = evloop::sync::Semaphore::new(0);
+///     sem.close();
+///     let err: evloop::sync::AcquireError = sem.acquire().await.unwrap_err();
+///     assert!(!err.to_string().is_empty());
+/// });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AcquireError(pub(crate) ());
 
@@ -290,6 +467,14 @@ impl fmt::Display for AcquireError {
 impl std::error::Error for AcquireError {}
 
 /// Why [`Semaphore::try_acquire`] returned no permit.
+///
+/// ```
+/// use evloop::sync::{Semaphore, TryAcquireError};
+/// let sem = Semaphore::new(0);
+/// assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::NoPermits);
+/// sem.close();
+/// assert_eq!(sem.try_acquire().unwrap_err(), TryAcquireError::Closed);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TryAcquireError {
     /// The semaphore is closed.

@@ -66,6 +66,44 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 
 /// What an [`Interval`] does when a tick is so late that the next scheduled tick is
 /// already due by the time it completes.
+///
+/// Here the task blocks for 17 ms right after the first tick of a 5 ms interval: the
+/// tick due at 5 ms completes late, at about 17 ms, and those due at 10 and 15 ms are
+/// missed. The behaviours differ in what comes after the late tick:
+///
+/// ```
+/// use std::time::Duration;
+/// use evloop::time::{interval, MissedTickBehavior};
+///
+/// let ms = Duration::from_millis;
+/// evloop::run(async {
+///     // Burst (the default): the missed ticks come at once, on the original schedule.
+///     let mut every = interval(ms(5));
+///     let start = every.tick().await;
+///     std::thread::sleep(ms(17));
+///     assert_eq!(every.tick().await, start + ms(5)); // late
+///     assert_eq!(every.tick().await, start + ms(10)); // at once
+///     assert_eq!(every.tick().await, start + ms(15)); // at once
+///
+///     // Skip: on to the next tick of the schedule that is still ahead (20 ms).
+///     let mut every = interval(ms(5));
+///     every.set_missed_tick_behavior(MissedTickBehavior::Skip);
+///     let start = every.tick().await;
+///     std::thread::sleep(ms(17));
+///     assert_eq!(every.tick().await, start + ms(5)); // late
+///     let next = every.tick().await;
+///     assert!(next >= start + ms(20) && (next - start).as_nanos() % ms(5).as_nanos() == 0);
+///
+///     // Delay: a new schedule, one period after the late tick.
+///     let mut every = interval(ms(5));
+///     every.set_missed_tick_behavior(MissedTickBehavior::Delay);
+///     let start = every.tick().await;
+///     std::thread::sleep(ms(17));
+///     assert_eq!(every.tick().await, start + ms(5)); // late
+///     let after = every.tick().await;
+///     assert!(after >= start + ms(22)); // a period after the late tick completed
+/// });
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum MissedTickBehavior {
     /// Fire the missed ticks as fast as they are polled until caught up with the original
@@ -84,6 +122,23 @@ pub enum MissedTickBehavior {
 /// [`tick`](Interval::tick) in a loop.
 ///
 /// Not `Send`: it belongs to the loop that first polled it. Dropping it cancels its timer.
+///
+/// ```
+/// use std::time::Duration;
+/// use evloop::time::{interval, Instant};
+///
+/// evloop::run(async {
+///     let start = Instant::now();
+///     let mut every = interval(Duration::from_millis(5));
+///     let mut beats = 0;
+///     for _ in 0..3 {
+///         every.tick().await; // at 0, 5 and 10 ms
+///         beats += 1; // the periodic work: send a heartbeat, refresh a cache...
+///     }
+///     assert_eq!(beats, 3);
+///     assert!(start.elapsed() >= Duration::from_millis(10));
+/// });
+/// ```
 pub struct Interval {
     /// The timer of the next tick; its deadline is that tick's scheduled instant.
     delay: Sleep,
@@ -95,6 +150,19 @@ pub struct Interval {
 
 impl Interval {
     /// Waits for the next tick and returns the instant it was scheduled for.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::time::{interval_at, Instant};
+    ///
+    /// evloop::run(async {
+    ///     let start = Instant::now() + Duration::from_millis(2);
+    ///     let mut every = interval_at(start, Duration::from_millis(3));
+    ///     assert_eq!(every.tick().await, start);
+    ///     assert_eq!(every.tick().await, start + Duration::from_millis(3));
+    ///     assert!(Instant::now() >= start + Duration::from_millis(3)); // never early
+    /// });
+    /// ```
     pub async fn tick(&mut self) -> Instant {
         poll_fn(|cx| self.poll_tick(cx)).await
     }
@@ -102,6 +170,21 @@ impl Interval {
     /// Polls for the next tick: `Ready` with its scheduled instant once it is due, after
     /// which the following tick is scheduled; otherwise `Pending` and `cx`'s waker is
     /// woken when it is due.
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// use std::task::Poll;
+    /// use std::time::Duration;
+    ///
+    /// evloop::run(async {
+    ///     let mut every = evloop::time::interval(Duration::from_secs(60));
+    ///     // The first tick is due at once; the second only in a minute.
+    ///     let first = poll_fn(|cx| Poll::Ready(every.poll_tick(cx))).await;
+    ///     assert!(first.is_ready());
+    ///     let second = poll_fn(|cx| Poll::Ready(every.poll_tick(cx))).await;
+    ///     assert!(second.is_pending());
+    /// });
+    /// ```
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
         ready!(Pin::new(&mut self.delay).poll(cx));
         let scheduled = self.delay.deadline();
@@ -111,22 +194,56 @@ impl Interval {
     }
 
     /// Restarts the schedule: the next tick is one period from now.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::time::{interval, Instant};
+    ///
+    /// evloop::run(async {
+    ///     let mut every = interval(Duration::from_millis(5));
+    ///     let reset_at = Instant::now();
+    ///     every.reset(); // no immediate first tick: the schedule starts now
+    ///     let tick = every.tick().await;
+    ///     assert!(tick >= reset_at + Duration::from_millis(5));
+    /// });
+    /// ```
     pub fn reset(&mut self) {
         let now = Instant::now();
         self.delay.reset(later(now, self.period));
     }
 
     /// The time between ticks.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let every = evloop::time::interval(Duration::from_millis(250));
+    /// assert_eq!(every.period(), Duration::from_millis(250));
+    /// ```
     pub fn period(&self) -> Duration {
         self.period
     }
 
     /// How missed ticks are handled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::time::{interval, MissedTickBehavior};
+    /// let every = interval(Duration::from_secs(1));
+    /// assert_eq!(every.missed_tick_behavior(), MissedTickBehavior::Burst);
+    /// ```
     pub fn missed_tick_behavior(&self) -> MissedTickBehavior {
         self.missed_tick_behavior
     }
 
     /// Sets how missed ticks are handled; see [`MissedTickBehavior`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::time::{interval, MissedTickBehavior};
+    /// let mut every = interval(Duration::from_secs(1));
+    /// every.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    /// assert_eq!(every.missed_tick_behavior(), MissedTickBehavior::Skip);
+    /// ```
     pub fn set_missed_tick_behavior(&mut self, behavior: MissedTickBehavior) {
         self.missed_tick_behavior = behavior;
     }

@@ -80,13 +80,38 @@ struct Timer {
 }
 
 impl Sleep {
-    /// The instant at which this sleep completes.
+    /// The instant at which this sleep completes, fixed when it was made.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::time::{sleep, Instant};
+    ///
+    /// evloop::run(async {
+    ///     let nap = sleep(Duration::from_millis(3));
+    ///     let deadline = nap.deadline();
+    ///     nap.await;
+    ///     assert!(Instant::now() >= deadline);
+    /// });
+    /// ```
     pub fn deadline(&self) -> Instant {
         self.deadline
     }
 
     /// Has the deadline passed? For an armed sleep, true once its timer fired (or the
     /// loop's clock shows the deadline passed): exactly when a poll would be ready.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::time::sleep;
+    ///
+    /// evloop::run(async {
+    ///     let mut nap = sleep(Duration::from_millis(2));
+    ///     assert!(!nap.is_elapsed());
+    ///     (&mut nap).await; // `Sleep` is `Unpin`: await it by reference, keep it
+    ///     assert!(nap.is_elapsed());
+    ///     assert!(sleep(Duration::ZERO).is_elapsed());
+    /// });
+    /// ```
     pub fn is_elapsed(&self) -> bool {
         match &self.timer {
             Some(timer) => timer.store.timer_elapsed(timer.key, self.deadline),

@@ -76,6 +76,22 @@ pub struct TimerStore {
 ///
 /// Dropping it makes the previously current store (or none) current again. Guards nest;
 /// drop them in the reverse order they were made.
+///
+/// ```
+/// use std::rc::Rc;
+/// use evloop_time::TimerStore;
+///
+/// let outer = TimerStore::new();
+/// let outer_guard = outer.enter();
+/// {
+///     let inner = TimerStore::new();
+///     let _inner_guard = inner.enter();
+///     assert!(Rc::ptr_eq(&TimerStore::current().unwrap(), &inner));
+/// } // the inner guard drops: the outer store is current again
+/// assert!(Rc::ptr_eq(&TimerStore::current().unwrap(), &outer));
+/// drop(outer_guard);
+/// assert!(TimerStore::current().is_none());
+/// ```
 #[must_use = "the store is current only until the guard is dropped"]
 pub struct EnterGuard {
     /// The store that was current before this guard's, put back on drop.
@@ -84,6 +100,12 @@ pub struct EnterGuard {
 
 impl TimerStore {
     /// Makes an empty store whose clock origin is now.
+    ///
+    /// ```
+    /// let store = evloop_time::TimerStore::new();
+    /// assert!(store.is_empty());
+    /// assert_eq!(store.next_deadline(), None);
+    /// ```
     pub fn new() -> Rc<TimerStore> {
         let base = Instant::now();
         Rc::new(TimerStore {
@@ -98,12 +120,44 @@ impl TimerStore {
     /// Makes this the thread's current store until the returned guard drops, which
     /// restores the previous one (nesting is allowed). Timer futures bind to the current
     /// store on their first poll.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop_time::{sleep, TimerStore};
+    /// # use std::{future::Future, pin::Pin, sync::Arc, task::{Context, Poll, Wake, Waker}};
+    /// # struct Noop;
+    /// # impl Wake for Noop { fn wake(self: Arc<Self>) {} }
+    /// # let waker = Waker::from(Arc::new(Noop));
+    /// # let mut cx = Context::from_waker(&waker);
+    ///
+    /// let store = TimerStore::new();
+    /// let mut nap = sleep(Duration::from_secs(1));
+    /// {
+    ///     let _entered = store.enter();
+    ///     assert!(Pin::new(&mut nap).poll(&mut cx).is_pending()); // binds to `store`
+    /// }
+    /// // The sleep stays bound to the store it was first polled in, entered or not.
+    /// assert_eq!(store.len(), 1);
+    /// drop(nap);
+    /// assert!(store.is_empty());
+    /// ```
     pub fn enter(self: &Rc<Self>) -> EnterGuard {
         let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(self))));
         EnterGuard { previous }
     }
 
     /// The thread's current store, if some loop has entered one.
+    ///
+    /// ```
+    /// use evloop_time::TimerStore;
+    /// assert!(TimerStore::current().is_none()); // no loop on this thread
+    /// evloop::run(async {
+    ///     assert!(TimerStore::current().is_some()); // the running loop's store
+    /// });
+    /// let store = TimerStore::new();
+    /// let _entered = store.enter();
+    /// assert!(std::rc::Rc::ptr_eq(&TimerStore::current().unwrap(), &store));
+    /// ```
     pub fn current() -> Option<Rc<TimerStore>> {
         CURRENT
             .try_with(|current| current.borrow().clone())
@@ -118,6 +172,25 @@ impl TimerStore {
     /// nanosecond) when the earliest timer is due within a few milliseconds; for timers
     /// further out it may be earlier, and [`fire_due`](Self::fire_due) at that instant
     /// refines the wheel so the next answer is closer.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop_time::{sleep, TimerStore};
+    /// # use std::{future::Future, pin::Pin, sync::Arc, task::{Context, Poll, Wake, Waker}};
+    /// # struct Noop;
+    /// # impl Wake for Noop { fn wake(self: Arc<Self>) {} }
+    /// # let waker = Waker::from(Arc::new(Noop));
+    /// # let mut cx = Context::from_waker(&waker);
+    ///
+    /// let store = TimerStore::new();
+    /// let _entered = store.enter();
+    /// assert_eq!(store.next_deadline(), None); // nothing armed: the loop may wait forever
+    /// let mut later = sleep(Duration::from_millis(3));
+    /// let mut sooner = sleep(Duration::from_millis(2));
+    /// assert!(Pin::new(&mut later).poll(&mut cx).is_pending());
+    /// assert!(Pin::new(&mut sooner).poll(&mut cx).is_pending());
+    /// assert_eq!(store.next_deadline(), Some(sooner.deadline())); // near: exact
+    /// ```
     pub fn next_deadline(&self) -> Option<Instant> {
         let nanos = self.wheel.borrow().next_deadline()?;
         Some(self.base + Duration::from_nanos(nanos))
@@ -128,6 +201,26 @@ impl TimerStore {
     /// Never fires a timer early, and costs only what is due (plus at most a few cascade
     /// steps per timer over its lifetime), however many timers are armed. The wakers are
     /// woken after the store is released, so a waker may use the store again.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop_time::{sleep, TimerStore};
+    /// # use std::{future::Future, pin::Pin, sync::Arc, task::{Context, Poll, Wake, Waker}};
+    /// # struct Noop;
+    /// # impl Wake for Noop { fn wake(self: Arc<Self>) {} }
+    /// # let waker = Waker::from(Arc::new(Noop));
+    /// # let mut cx = Context::from_waker(&waker);
+    ///
+    /// let store = TimerStore::new();
+    /// let _entered = store.enter();
+    /// let mut short = sleep(Duration::from_millis(1));
+    /// let mut long = sleep(Duration::from_secs(60));
+    /// assert!(Pin::new(&mut short).poll(&mut cx).is_pending());
+    /// assert!(Pin::new(&mut long).poll(&mut cx).is_pending());
+    /// assert_eq!(store.fire_due(short.deadline()), 1); // only the short one is due
+    /// assert!(short.is_elapsed() && !long.is_elapsed());
+    /// assert_eq!(store.len(), 1);
+    /// ```
     pub fn fire_due(&self, now: Instant) -> usize {
         if now > self.now.get() {
             self.now.set(now);
@@ -147,11 +240,51 @@ impl TimerStore {
     }
 
     /// How many timers are armed: not yet fired, not cancelled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop_time::{sleep, TimerStore};
+    /// # use std::{future::Future, pin::Pin, sync::Arc, task::{Context, Poll, Wake, Waker}};
+    /// # struct Noop;
+    /// # impl Wake for Noop { fn wake(self: Arc<Self>) {} }
+    /// # let waker = Waker::from(Arc::new(Noop));
+    /// # let mut cx = Context::from_waker(&waker);
+    ///
+    /// let store = TimerStore::new();
+    /// let _entered = store.enter();
+    /// let mut naps: Vec<_> = (1..=3).map(|s| sleep(Duration::from_secs(s))).collect();
+    /// assert_eq!(store.len(), 0); // timers are armed on the first poll, not before
+    /// for nap in &mut naps {
+    ///     assert!(Pin::new(nap).poll(&mut cx).is_pending());
+    /// }
+    /// assert_eq!(store.len(), 3);
+    /// naps.pop(); // dropping a sleep cancels its timer
+    /// assert_eq!(store.len(), 2);
+    /// ```
     pub fn len(&self) -> usize {
         self.wheel.borrow().len()
     }
 
     /// Is no timer armed?
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop_time::{sleep, TimerStore};
+    /// # use std::{future::Future, pin::Pin, sync::Arc, task::{Context, Poll, Wake, Waker}};
+    /// # struct Noop;
+    /// # impl Wake for Noop { fn wake(self: Arc<Self>) {} }
+    /// # let waker = Waker::from(Arc::new(Noop));
+    /// # let mut cx = Context::from_waker(&waker);
+    ///
+    /// let store = TimerStore::new();
+    /// let _entered = store.enter();
+    /// assert!(store.is_empty());
+    /// let mut nap = sleep(Duration::from_millis(1));
+    /// assert!(Pin::new(&mut nap).poll(&mut cx).is_pending());
+    /// assert!(!store.is_empty());
+    /// store.fire_due(nap.deadline());
+    /// assert!(store.is_empty()); // a fired timer is no longer armed
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

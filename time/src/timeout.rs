@@ -55,6 +55,18 @@ pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::Int
 
 /// The future returned by [`timeout`] and [`timeout_at`]: the inner future's output, or
 /// [`Elapsed`] if the deadline passes first.
+///
+/// ```
+/// use std::time::Duration;
+/// use evloop::time::{sleep, timeout, Elapsed};
+///
+/// evloop::run(async {
+///     let quick = timeout(Duration::from_millis(50), async { "in time" });
+///     assert_eq!(quick.await, Ok("in time"));
+///     let stuck = timeout(Duration::from_millis(1), sleep(Duration::from_secs(60)));
+///     assert_eq!(stuck.await, Err(Elapsed));
+/// });
+/// ```
 #[must_use = "futures do nothing unless you `.await` or poll them"]
 pub struct Timeout<F> {
     /// The future being bounded. Structurally pinned: never moved while `Timeout` is
@@ -64,27 +76,80 @@ pub struct Timeout<F> {
     sleep: Sleep,
 }
 
-/// The error of a [`Timeout`] whose deadline passed before its future finished.
+/// The error of a [`Timeout`] whose deadline passed before its future finished:
+/// asyncio's `TimeoutError`. It is a `std::error::Error`, so `?` passes it on as a
+/// `Box<dyn Error>`.
+///
+/// ```
+/// use std::time::Duration;
+/// use evloop::time::{timeout, Elapsed};
+///
+/// fn fetch() -> Result<u32, Box<dyn std::error::Error>> {
+///     evloop::run(async {
+///         let value = timeout(Duration::from_millis(1), std::future::pending::<u32>()).await?;
+///         Ok(value)
+///     })
+/// }
+/// let err = fetch().unwrap_err();
+/// assert!(err.is::<Elapsed>());
+/// assert_eq!(err.to_string(), "deadline has elapsed");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Elapsed;
 
 impl<F> Timeout<F> {
     /// The inner future, unfinished, without its deadline.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let bounded = evloop::time::timeout(Duration::from_millis(1), async { 5 });
+    /// let unbounded = bounded.into_inner(); // changed our mind: no deadline after all
+    /// assert_eq!(evloop::run(unbounded), 5);
+    /// ```
     pub fn into_inner(self) -> F {
         self.future
     }
 
     /// A reference to the inner future.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::time::{sleep, timeout};
+    /// let nap = sleep(Duration::from_secs(1));
+    /// let nap_deadline = nap.deadline();
+    /// let bounded = timeout(Duration::from_millis(10), nap);
+    /// assert_eq!(bounded.get_ref().deadline(), nap_deadline);
+    /// ```
     pub fn get_ref(&self) -> &F {
         &self.future
     }
 
     /// A mutable reference to the inner future (only reachable while not pinned).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::time::{sleep, timeout, Instant};
+    ///
+    /// evloop::run(async {
+    ///     let mut bounded = timeout(Duration::from_secs(5), sleep(Duration::from_secs(60)));
+    ///     // Make the inner sleep end sooner, before the timeout ever polls it.
+    ///     bounded.get_mut().reset(Instant::now() + Duration::from_millis(1));
+    ///     assert_eq!(bounded.await, Ok(()));
+    /// });
+    /// ```
     pub fn get_mut(&mut self) -> &mut F {
         &mut self.future
     }
 
     /// The instant at which this timeout elapses.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop::time::{timeout_at, Instant};
+    /// let deadline = Instant::now() + Duration::from_secs(2);
+    /// let bounded = timeout_at(deadline, async {});
+    /// assert_eq!(bounded.deadline(), deadline);
+    /// ```
     pub fn deadline(&self) -> Instant {
         self.sleep.deadline()
     }

@@ -62,14 +62,33 @@ where
     }
 }
 
-/// The future of [`gather_all`].
+/// The future of [`gather_all`]: a `Vec` of the outputs, in input order.
+///
+/// It polls its futures inside the task that awaits it; nothing is spawned. It can be
+/// named in a struct or a type alias:
+///
+/// ```
+/// use std::future::Ready;
+/// use evloop::GatherAll;
+/// let all: GatherAll<Ready<u8>> = evloop::gather_all([1, 2, 3].map(std::future::ready));
+/// assert_eq!(evloop::run(all), [1, 2, 3]);
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct GatherAll<F: Future> {
     /// The futures and their wakers.
     children: Children<F>,
 }
 
-/// The future of [`try_gather_all`].
+/// The future of [`try_gather_all`]: `Ok` with a `Vec` of the values in input order, or
+/// the first `Err`.
+///
+/// ```
+/// use std::future::Ready;
+/// use evloop::TryGatherAll;
+/// let all: TryGatherAll<Ready<Result<u8, &str>>> =
+///     evloop::try_gather_all([Ok(1), Err("two"), Ok(3)].map(std::future::ready));
+/// assert_eq!(evloop::run(all), Err("two"));
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct TryGatherAll<F: Future> {
     /// The futures and their wakers.

@@ -88,6 +88,11 @@ impl Drop for Notify {
 
 impl<T: 'static> JoinSet<T> {
     /// An empty set.
+    ///
+    /// ```
+    /// let set = evloop::JoinSet::<u32>::new();
+    /// assert!(set.is_empty());
+    /// ```
     pub fn new() -> JoinSet<T> {
         JoinSet {
             handles: Vec::new(),
@@ -99,6 +104,16 @@ impl<T: 'static> JoinSet<T> {
     }
 
     /// Spawns `future` on this thread's loop as a task of the set and returns its id.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let mut set = evloop::JoinSet::new();
+    ///     let id = set.spawn(async { std::future::pending::<()>().await });
+    ///     set.abort_all();
+    ///     let err = set.join_next().await.unwrap().unwrap_err();
+    ///     assert_eq!(err.id(), id); // the id tells which task an error belongs to
+    /// });
+    /// ```
     ///
     /// # Panics
     /// Outside a running loop, like [`spawn`](crate::spawn).
@@ -129,11 +144,35 @@ impl<T: 'static> JoinSet<T> {
 
     /// How many tasks the set holds: running ones and finished ones not yet returned by
     /// [`join_next`](JoinSet::join_next).
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let mut set = evloop::JoinSet::new();
+    ///     set.spawn(async { 1 });
+    ///     set.spawn(async { 2 });
+    ///     assert_eq!(set.len(), 2);
+    ///     evloop::yield_now().await; // both finish, but stay until joined
+    ///     assert_eq!(set.len(), 2);
+    ///     set.join_next().await;
+    ///     assert_eq!(set.len(), 1);
+    /// });
+    /// ```
     pub fn len(&self) -> usize {
         self.len
     }
 
     /// `true` when the set holds no task.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let mut set = evloop::JoinSet::new();
+    ///     assert!(set.is_empty());
+    ///     set.spawn(async {});
+    ///     assert!(!set.is_empty());
+    ///     set.join_next().await.unwrap().unwrap();
+    ///     assert!(set.is_empty());
+    /// });
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -143,11 +182,38 @@ impl<T: 'static> JoinSet<T> {
     ///
     /// Cancel-safe: if the returned future is dropped before it completes, no result is
     /// lost; the next call returns it.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let mut set = evloop::JoinSet::new();
+    ///     set.spawn(async { "ok" });
+    ///     set.spawn(async { panic!("failed") });
+    ///     let (mut ok, mut failed) = (0, 0);
+    ///     while let Some(result) = set.join_next().await {
+    ///         match result {
+    ///             Ok(value) => { assert_eq!(value, "ok"); ok += 1 }
+    ///             Err(err) => { assert!(err.is_panic()); failed += 1 }
+    ///         }
+    ///     }
+    ///     assert_eq!((ok, failed), (1, 1));
+    ///     assert!(set.join_next().await.is_none()); // empty: None at once
+    /// });
+    /// ```
     pub async fn join_next(&mut self) -> Option<Result<T, JoinError>> {
         poll_fn(|cx| self.poll_join_next(cx)).await
     }
 
     /// The poll behind [`join_next`](JoinSet::join_next), for hand-written futures.
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// evloop::run(async {
+    ///     let mut set = evloop::JoinSet::new();
+    ///     set.spawn(async { 7 });
+    ///     let next = poll_fn(|cx| set.poll_join_next(cx)).await;
+    ///     assert_eq!(next.unwrap().unwrap(), 7);
+    /// });
+    /// ```
     pub fn poll_join_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<Result<T, JoinError>>> {
         loop {
             if let Some(slot) = self.current {
@@ -182,6 +248,16 @@ impl<T: 'static> JoinSet<T> {
     }
 
     /// The next finished task's result if one is ready now, without waiting.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let mut set = evloop::JoinSet::new();
+    ///     set.spawn(async { 3 });
+    ///     assert!(set.try_join_next().is_none()); // spawned, not yet run
+    ///     evloop::yield_now().await; // one loop turn: it runs and finishes
+    ///     assert_eq!(set.try_join_next().unwrap().unwrap(), 3);
+    /// });
+    /// ```
     pub fn try_join_next(&mut self) -> Option<Result<T, JoinError>> {
         let waker = futures_task::noop_waker();
         match self.poll_join_next(&mut Context::from_waker(&waker)) {
@@ -194,6 +270,20 @@ impl<T: 'static> JoinSet<T> {
     /// on each: their futures are dropped at the loop's next turn, and `join_next` then
     /// returns a cancelled [`JoinError`] for each (or the output of one that had already
     /// finished).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// evloop::run(async {
+    ///     let mut set = evloop::JoinSet::new();
+    ///     for _ in 0..3 {
+    ///         set.spawn(evloop::time::sleep(Duration::from_secs(60)));
+    ///     }
+    ///     set.abort_all();
+    ///     while let Some(result) = set.join_next().await {
+    ///         assert!(result.unwrap_err().is_cancelled());
+    ///     }
+    /// });
+    /// ```
     pub fn abort_all(&mut self) {
         for handle in self.handles.iter().flatten() {
             handle.abort();
@@ -201,6 +291,28 @@ impl<T: 'static> JoinSet<T> {
     }
 
     /// Aborts every task and waits until all of them have finished, discarding results.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc, time::Duration};
+    /// struct OnDrop(Rc<Cell<u32>>);
+    /// impl Drop for OnDrop {
+    ///     fn drop(&mut self) { self.0.set(self.0.get() + 1) }
+    /// }
+    /// evloop::run(async {
+    ///     let dropped = Rc::new(Cell::new(0));
+    ///     let mut set = evloop::JoinSet::new();
+    ///     for _ in 0..2 {
+    ///         let guard = OnDrop(dropped.clone());
+    ///         set.spawn(async move {
+    ///             let _guard = guard;
+    ///             evloop::time::sleep(Duration::from_secs(60)).await;
+    ///         });
+    ///     }
+    ///     set.shutdown().await;
+    ///     assert!(set.is_empty());
+    ///     assert_eq!(dropped.get(), 2); // both futures are gone when shutdown returns
+    /// });
+    /// ```
     pub async fn shutdown(&mut self) {
         self.abort_all();
         while self.join_next().await.is_some() {}
@@ -208,6 +320,21 @@ impl<T: 'static> JoinSet<T> {
 
     /// Lets every task of the set run on by itself and empties the set: its tasks are no
     /// longer aborted when the set is dropped.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// evloop::run(async {
+    ///     let ran = Rc::new(Cell::new(false));
+    ///     let mut set = evloop::JoinSet::new();
+    ///     let flag = ran.clone();
+    ///     set.spawn(async move { flag.set(true) });
+    ///     set.detach_all();
+    ///     assert!(set.is_empty());
+    ///     drop(set); // would abort the task, had it not been detached
+    ///     evloop::yield_now().await;
+    ///     assert!(ran.get());
+    /// });
+    /// ```
     pub fn detach_all(&mut self) {
         self.handles.clear();
         self.free.clear();

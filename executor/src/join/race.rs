@@ -35,6 +35,15 @@ where
 
 pin_project! {
     /// The future of [`race`]: `a` (polled first) against `b`.
+    ///
+    /// ```
+    /// use std::future::{pending, ready};
+    /// // Both ready at once: `a`, polled first, wins.
+    /// let tie: evloop::Race<_, _> = evloop::race(ready("a"), ready("b"));
+    /// assert_eq!(evloop::run(tie), "a");
+    /// // A future that never finishes loses to any that does.
+    /// assert_eq!(evloop::run(evloop::race(pending(), ready(1))), 1);
+    /// ```
     #[must_use = "futures do nothing unless awaited"]
     pub struct Race<A, B> {
         #[pin]

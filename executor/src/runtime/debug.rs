@@ -9,7 +9,37 @@ use std::panic::Location;
 use std::rc::Rc;
 use std::time::Duration;
 
-/// One poll that blocked the loop for at least the slow-poll threshold.
+/// One poll that blocked the loop for at least the slow-poll threshold, as debug mode
+/// reports it (asyncio logs "Executing <Task ...> took 0.123 seconds").
+///
+/// Its `Display` is the line debug mode prints on stderr when no
+/// [`on_slow_poll`](crate::Builder::on_slow_poll) hook is set.
+///
+/// ```
+/// use std::{cell::RefCell, rc::Rc, time::Duration};
+/// use evloop::task::SlowPoll;
+/// let reports: Rc<RefCell<Vec<SlowPoll>>> = Rc::default();
+/// let sink = reports.clone();
+/// let rt = evloop::Runtime::builder()
+///     .debug(true)
+///     .slow_poll_threshold(Duration::from_millis(5))
+///     .on_slow_poll(move |slow| sink.borrow_mut().push(slow.clone()))
+///     .build()?;
+/// let id = rt.block_on(async {
+///     let hog = evloop::task::Builder::new()
+///         .name("hog")
+///         .spawn(async { std::thread::sleep(Duration::from_millis(10)) });
+///     let id = hog.id();
+///     hog.await.unwrap();
+///     id
+/// });
+/// let slow = &reports.borrow()[0];
+/// assert_eq!((slow.id, slow.name.as_deref()), (id, Some("hog")));
+/// assert!(slow.location.file().ends_with(".rs"));
+/// assert!(slow.duration >= Duration::from_millis(10));
+/// assert!(slow.to_string().starts_with("task 'hog' ("));
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct SlowPoll {
     /// The task's id, or 0 for the future passed to `block_on` itself.

@@ -123,18 +123,47 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// A runtime with the default settings.
+    /// A runtime with the default settings: the loop `asyncio.new_event_loop()` makes.
+    ///
+    /// ```
+    /// let rt = evloop::Runtime::new()?;
+    /// assert_eq!(rt.block_on(async { "done" }), "done");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// If the epoll instance or its eventfd cannot be created (out of fds, for instance).
     pub fn new() -> io::Result<Runtime> {
         Builder::new().build()
     }
 
-    /// A [`Builder`] for a runtime with custom settings.
+    /// A [`Builder`] for a runtime with custom settings; the same as [`Builder::new`].
+    ///
+    /// ```
+    /// let rt = evloop::Runtime::builder().max_blocking_threads(4).build()?;
+    /// assert_eq!(rt.block_on(async { 2 + 2 }), 4);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn builder() -> Builder {
         Builder::new()
     }
 
     /// Runs `future` to completion on this thread, driving every task of this runtime
-    /// while it waits. Returns the future's output.
+    /// while it waits. Returns the future's output: `loop.run_until_complete` in asyncio.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let rt = evloop::Runtime::new()?;
+    /// let total = rt.block_on(async {
+    ///     let a = evloop::spawn(async { 1 });
+    ///     evloop::time::sleep(Duration::from_millis(1)).await;
+    ///     a.await.unwrap() + 1
+    /// });
+    /// assert_eq!(total, 2);
+    /// // The runtime can be used again: a second block_on on the same loop.
+    /// assert_eq!(rt.block_on(async { total * 10 }), 20);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     ///
     /// # Panics
     /// If a loop is already running on this thread (for instance when called from inside
@@ -170,11 +199,29 @@ impl Runtime {
     }
 
     /// How many tasks are alive (spawned and not yet finished) on this runtime.
+    ///
+    /// ```
+    /// let rt = evloop::Runtime::new()?;
+    /// let idle = rt.block_on(async { evloop::spawn(std::future::pending::<()>()) });
+    /// assert_eq!(rt.alive_tasks(), 1);
+    /// idle.abort();
+    /// rt.block_on(idle).unwrap_err();
+    /// assert_eq!(rt.alive_tasks(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn alive_tasks(&self) -> usize {
         self.core.tasks.len()
     }
 
     /// How many blocking-pool threads are alive (busy or idle) right now.
+    ///
+    /// ```
+    /// let rt = evloop::Runtime::new()?;
+    /// assert_eq!(rt.blocking_threads(), 0); // the pool starts threads on demand
+    /// rt.block_on(async { evloop::spawn_blocking(|| ()).await }).unwrap();
+    /// assert_eq!(rt.blocking_threads(), 1); // and keeps them a while for the next job
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn blocking_threads(&self) -> usize {
         self.core.blocking.threads()
     }
@@ -210,7 +257,13 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// The default settings.
+    /// The default settings; the same as [`Runtime::builder`].
+    ///
+    /// ```
+    /// let rt = evloop::Builder::new().build()?;
+    /// assert_eq!(rt.block_on(async { 'x' }), 'x');
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn new() -> Builder {
         Builder::default()
     }
@@ -218,6 +271,25 @@ impl Builder {
     /// How many ready tasks the loop polls before it looks at I/O and timers again
     /// (default 61). Lower is fairer to sockets and sleepers, higher is faster for
     /// compute-heavy task sets.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc};
+    /// // With a budget of 1, the loop looks at I/O and timers between any two polls.
+    /// let rt = evloop::Runtime::builder().event_interval(1).build()?;
+    /// let polls = Rc::new(Cell::new(0));
+    /// rt.block_on(async {
+    ///     let p = polls.clone();
+    ///     let busy = evloop::spawn(async move {
+    ///         for _ in 0..3 {
+    ///             p.set(p.get() + 1);
+    ///             evloop::yield_now().await;
+    ///         }
+    ///     });
+    ///     busy.await.unwrap();
+    /// });
+    /// assert_eq!(polls.get(), 3);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     ///
     /// # Panics
     /// If `n` is zero.
@@ -231,6 +303,16 @@ impl Builder {
     /// (default on). Linux lets a sleeping thread wake up to 50 µs late by default so it can
     /// batch wakeups; a loop whose sleeps and timeouts should be punctual does not want
     /// that. The previous slack is restored when `block_on` returns.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// // Leave the kernel's default slack alone (say, to save power on a laptop).
+    /// let rt = evloop::Runtime::builder().timer_slack(false).build()?;
+    /// let start = Instant::now();
+    /// rt.block_on(evloop::time::sleep(Duration::from_millis(2)));
+    /// assert!(start.elapsed() >= Duration::from_millis(2)); // never early, maybe a bit late
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn timer_slack(mut self, lowest: bool) -> Builder {
         self.config.low_timer_slack = lowest;
         self
@@ -260,6 +342,19 @@ impl Builder {
     /// The most threads the blocking pool may run at once (default 64); further
     /// [`spawn_blocking`](crate::spawn_blocking) jobs wait in a queue for a free thread.
     ///
+    /// ```
+    /// // One blocking thread: jobs run one after another, in order.
+    /// let rt = evloop::Runtime::builder().max_blocking_threads(1).build()?;
+    /// let (a, b) = rt.block_on(async {
+    ///     let a = evloop::spawn_blocking(|| std::thread::current().id());
+    ///     let b = evloop::spawn_blocking(|| std::thread::current().id());
+    ///     (a.await.unwrap(), b.await.unwrap())
+    /// });
+    /// assert_eq!(a, b);
+    /// assert_eq!(rt.blocking_threads(), 1);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
     /// # Panics
     /// If `n` is zero.
     pub fn max_blocking_threads(mut self, n: usize) -> Builder {
@@ -269,6 +364,21 @@ impl Builder {
     }
 
     /// How long an idle blocking-pool thread waits for work before it exits (default 10 s).
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let rt = evloop::Runtime::builder()
+    ///     .blocking_keep_alive(Duration::from_millis(1))
+    ///     .build()?;
+    /// rt.block_on(async { evloop::spawn_blocking(|| ()).await }).unwrap();
+    /// // The idle thread exits soon after its keep-alive ends.
+    /// let start = Instant::now();
+    /// while rt.blocking_threads() > 0 && start.elapsed() < Duration::from_secs(5) {
+    ///     std::thread::sleep(Duration::from_millis(1));
+    /// }
+    /// assert_eq!(rt.blocking_threads(), 0);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn blocking_keep_alive(mut self, keep_alive: Duration) -> Builder {
         self.config.pool.keep_alive = keep_alive;
         self
@@ -303,19 +413,59 @@ impl Builder {
         self
     }
 
-    /// The slow-poll threshold of debug mode (default 100 ms).
+    /// The slow-poll threshold of debug mode (default 100 ms), like asyncio's
+    /// `loop.slow_callback_duration`. The example of [`debug`](Builder::debug) sets it.
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc, time::Duration};
+    /// let slow = Rc::new(Cell::new(0));
+    /// let count = slow.clone();
+    /// let rt = evloop::Runtime::builder()
+    ///     .debug(true)
+    ///     .slow_poll_threshold(Duration::from_secs(10)) // only report really bad polls
+    ///     .on_slow_poll(move |_| count.set(count.get() + 1))
+    ///     .build()?;
+    /// rt.block_on(async { std::thread::sleep(Duration::from_millis(5)) });
+    /// assert_eq!(slow.get(), 0); // 5 ms is under the threshold
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn slow_poll_threshold(mut self, threshold: Duration) -> Builder {
         self.config.debug.slow_poll_threshold = threshold;
         self
     }
 
     /// Sends debug mode's slow-poll reports to `hook` instead of stderr.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc, time::Duration};
+    /// let reports = Rc::new(RefCell::new(Vec::new()));
+    /// let sink = reports.clone();
+    /// let rt = evloop::Runtime::builder()
+    ///     .debug(true)
+    ///     .slow_poll_threshold(Duration::from_millis(1))
+    ///     .on_slow_poll(move |slow| sink.borrow_mut().push(slow.clone()))
+    ///     .build()?;
+    /// rt.block_on(async { std::thread::sleep(Duration::from_millis(2)) });
+    /// let reports = reports.borrow();
+    /// assert_eq!(reports[0].id, 0); // 0: the future given to block_on itself
+    /// assert!(reports[0].duration >= Duration::from_millis(2));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
     pub fn on_slow_poll(mut self, hook: impl Fn(&SlowPoll) + 'static) -> Builder {
         self.config.debug.sink = debug::SlowPollSink::Hook(std::rc::Rc::new(hook));
         self
     }
 
     /// Creates the runtime: the epoll instance, its eventfd and the timer store.
+    ///
+    /// ```
+    /// let rt = evloop::Runtime::builder().event_interval(16).build()?;
+    /// assert_eq!(rt.block_on(async { 3 * 3 }), 9);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// If the epoll instance or its eventfd cannot be created.
     pub fn build(self) -> io::Result<Runtime> {
         let core = Box::new(Core::new(self.config)?);
         let main_waker = Waker::from(Arc::new(MainWaker {

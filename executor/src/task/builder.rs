@@ -25,18 +25,47 @@ pub struct Builder {
 }
 
 impl Builder {
-    /// A builder with no options set.
+    /// A builder with no options set: [`spawn`](Builder::spawn) then does what
+    /// [`evloop::spawn`](crate::spawn) does.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let handle = evloop::task::Builder::new().spawn(async { 5 });
+    ///     assert_eq!(handle.await.unwrap(), 5);
+    /// });
+    /// ```
     pub fn new() -> Builder {
         Builder::default()
     }
 
-    /// Names the task.
+    /// Names the task, like `create_task`'s `name=` argument (asyncio's `Task.get_name()`
+    /// is [`TaskInfo::name`](super::TaskInfo::name) here).
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let job = evloop::task::Builder::new()
+    ///         .name(format!("job-{}", 7))
+    ///         .spawn(std::future::pending::<()>());
+    ///     let info = evloop::task::all_tasks().into_iter().find(|t| t.id == job.id()).unwrap();
+    ///     assert_eq!(info.name.as_deref(), Some("job-7"));
+    ///     job.abort();
+    /// });
+    /// ```
     pub fn name(mut self, name: impl Into<String>) -> Builder {
         self.name = Some(name.into().into_boxed_str());
         self
     }
 
     /// Spawns the task on this thread's loop, exactly like [`spawn`](crate::spawn).
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let handle = evloop::task::Builder::new()
+    ///         .name("adder")
+    ///         .spawn(async { 1 + 2 });
+    ///     assert_eq!(handle.await.unwrap(), 3);
+    /// });
+    /// ```
     ///
     /// # Panics
     /// Outside a running loop.

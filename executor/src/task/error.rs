@@ -46,22 +46,58 @@ impl JoinError {
         }
     }
 
-    /// `true` if the task was aborted or dropped at shutdown.
+    /// `true` if the task was aborted or dropped at shutdown: asyncio's `CancelledError`.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let handle = evloop::spawn(std::future::pending::<()>());
+    ///     handle.abort();
+    ///     let err = handle.await.unwrap_err();
+    ///     assert!(err.is_cancelled());
+    ///     assert!(!err.is_panic());
+    /// });
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         matches!(self.repr, Repr::Cancelled)
     }
 
-    /// `true` if the task panicked.
+    /// `true` if the task panicked: asyncio's `task.exception()` is not `None`.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let err = evloop::spawn(async { panic!("bad input") }).await.unwrap_err();
+    ///     assert!(err.is_panic());
+    ///     assert!(!err.is_cancelled());
+    /// });
+    /// ```
     pub fn is_panic(&self) -> bool {
         matches!(self.repr, Repr::Panic(_))
     }
 
     /// The id of the task that failed.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let handle = evloop::spawn(std::future::pending::<()>());
+    ///     let id = handle.id();
+    ///     handle.abort();
+    ///     assert_eq!(handle.await.unwrap_err().id(), id);
+    /// });
+    /// ```
     pub fn id(&self) -> u64 {
         self.id
     }
 
     /// The panic payload, to inspect or to resume with `std::panic::resume_unwind`.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     // Any `Send` value can be a panic payload, not only a message.
+    ///     let err = evloop::spawn(async { std::panic::panic_any(42u32) }).await.unwrap_err();
+    ///     let payload = err.into_panic();
+    ///     assert_eq!(payload.downcast_ref::<u32>(), Some(&42));
+    /// });
+    /// ```
     ///
     /// # Panics
     /// If the task was cancelled rather than panicked; see `try_into_panic`.
@@ -72,6 +108,20 @@ impl JoinError {
     }
 
     /// The panic payload, or the error back if the task was cancelled.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let cancelled = evloop::spawn(std::future::pending::<()>());
+    ///     cancelled.abort();
+    ///     let err = cancelled.await.unwrap_err();
+    ///     let err = err.try_into_panic().unwrap_err(); // no payload: the error comes back
+    ///     assert!(err.is_cancelled());
+    ///
+    ///     let panicked = evloop::spawn(async { panic!("oops") }).await.unwrap_err();
+    ///     let payload = panicked.try_into_panic().unwrap();
+    ///     assert_eq!(payload.downcast_ref::<&str>(), Some(&"oops"));
+    /// });
+    /// ```
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
             Repr::Panic(payload) => Ok(payload),

@@ -6,7 +6,21 @@ use std::panic::Location;
 use super::header::{flags, Header};
 use crate::runtime::core::with_current;
 
-/// Where a task is in its cycle.
+/// Where a task is in its cycle, as [`all_tasks`] sees it.
+///
+/// ```
+/// use evloop::task::{all_tasks, TaskState};
+/// evloop::run(async {
+///     let waiting = evloop::spawn(std::future::pending::<()>());
+///     let state_of = |id| all_tasks().into_iter().find(|t| t.id == id).unwrap().state;
+///     assert_eq!(state_of(waiting.id()), TaskState::Scheduled); // spawned, not yet polled
+///     evloop::yield_now().await;
+///     assert_eq!(state_of(waiting.id()), TaskState::Idle); // polled, waiting for a wake
+///     let me = evloop::spawn(async move { state_of(evloop::task::all_tasks()[0].id) });
+///     assert_eq!(me.await.unwrap(), TaskState::Running); // the newest task is the caller
+///     waiting.abort();
+/// });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TaskState {
     /// Woken and waiting in the run queue for its turn.
@@ -17,7 +31,24 @@ pub enum TaskState {
     Running,
 }
 
-/// A snapshot of one live task.
+/// A snapshot of one live task, an entry of [`all_tasks`]; its `Display` is one line for
+/// a log, like the repr of an asyncio `Task`.
+///
+/// ```
+/// evloop::run(async {
+///     let handle = evloop::task::Builder::new()
+///         .name("ticker")
+///         .spawn(std::future::pending::<()>());
+///     evloop::yield_now().await; // let it run once
+///     let info = evloop::task::all_tasks().into_iter().find(|t| t.id == handle.id()).unwrap();
+///     assert_eq!(info.name.as_deref(), Some("ticker"));
+///     assert_eq!(info.location.file(), file!()); // where it was spawned
+///     assert_eq!(info.state, evloop::task::TaskState::Idle);
+///     assert_eq!(info.polls, 1);
+///     assert!(info.to_string().starts_with(&format!("task {} 'ticker' (", info.id)));
+///     handle.abort();
+/// });
+/// ```
 #[derive(Clone, Debug)]
 pub struct TaskInfo {
     /// Unique within its loop; the same as `JoinHandle::id`.

@@ -59,12 +59,33 @@ impl<T> JoinHandle<T> {
         }
     }
 
-    /// `true` once the task has finished (with a value, a panic, or by cancellation).
+    /// `true` once the task has finished (with a value, a panic, or by cancellation), like
+    /// asyncio's `Task.done()`.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let handle = evloop::spawn(async { "result" });
+    ///     assert!(!handle.is_finished()); // spawned, not yet run
+    ///     evloop::yield_now().await; // one loop turn: the task runs to its end
+    ///     assert!(handle.is_finished());
+    ///     assert_eq!(handle.await.unwrap(), "result");
+    /// });
+    /// ```
     pub fn is_finished(&self) -> bool {
         self.task.header().has(flags::COMPLETE)
     }
 
-    /// The task's id, as `task::all_tasks()` and `JoinError::id` report it.
+    /// The task's id, as `task::all_tasks()` and `JoinError::id` report it; unique within
+    /// the loop.
+    ///
+    /// ```
+    /// evloop::run(async {
+    ///     let a = evloop::spawn(async {});
+    ///     let b = evloop::spawn(async {});
+    ///     assert_ne!(a.id(), b.id());
+    ///     assert!(evloop::task::all_tasks().iter().any(|t| t.id == a.id()));
+    /// });
+    /// ```
     pub fn id(&self) -> u64 {
         self.task.header().id()
     }

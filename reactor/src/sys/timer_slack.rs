@@ -21,6 +21,21 @@ fn set(ns: libc::c_ulong) {
 ///
 /// Linux lets a sleeping thread wake up to its timer slack late (50 µs by default) so the
 /// kernel can batch wakeups. A loop whose sleeps should be punctual lowers it while it runs.
+///
+/// ```
+/// use evloop_reactor::TimerSlackGuard;
+///
+/// fn slack() -> libc::c_int {
+///     // SAFETY: PR_GET_TIMERSLACK takes no pointers and only reads this thread's slack.
+///     unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) }
+/// }
+/// let before = slack();
+/// {
+///     let _punctual = TimerSlackGuard::lowest();
+///     assert_eq!(slack(), 1);
+/// }
+/// assert_eq!(slack(), before); // restored on drop
+/// ```
 #[derive(Debug)]
 pub struct TimerSlackGuard {
     /// The slack to restore, if it could be read.
@@ -28,7 +43,14 @@ pub struct TimerSlackGuard {
 }
 
 impl TimerSlackGuard {
-    /// Sets the slack to 1 ns until the guard drops.
+    /// Sets the slack to 1 ns until the guard drops; what `evloop::Runtime::block_on` does
+    /// unless its builder was given `timer_slack(false)`.
+    ///
+    /// ```
+    /// let guard = evloop_reactor::TimerSlackGuard::lowest();
+    /// std::thread::sleep(std::time::Duration::from_micros(100)); // wakes up more punctually
+    /// drop(guard);
+    /// ```
     pub fn lowest() -> TimerSlackGuard {
         let previous = get();
         if previous.is_some() {

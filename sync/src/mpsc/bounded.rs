@@ -15,6 +15,23 @@ use crate::semaphore::{Acquire, TryAcquireError};
 ///
 /// [`send`](Sender::send) waits while the buffer is full (backpressure); senders waiting
 /// for room are served in FIFO order.
+///
+/// ```
+/// use evloop::sync::mpsc;
+/// evloop::run(async {
+///     let (tx, mut rx) = mpsc::channel(8);
+///     for id in 0..3 {
+///         let tx = tx.clone(); // one sender per producer
+///         evloop::spawn(async move { tx.send(id).await.unwrap() });
+///     }
+///     drop(tx); // only the producers' clones keep the channel open
+///     let mut got = Vec::new();
+///     while let Some(id) = rx.recv().await {
+///         got.push(id);
+///     }
+///     assert_eq!(got, [0, 1, 2]);
+/// });
+/// ```
 pub struct Sender<T> {
     pub(super) chan: Rc<Chan<T>>,
 }
@@ -26,6 +43,19 @@ impl<T> Sender<T> {
     /// Cancel-safe: if the future is dropped before it completes, the value was not sent
     /// (it is dropped with the future) and no buffer slot is held back; a slot that had
     /// just been handed to it goes to the next waiting sender.
+    ///
+    /// ```
+    /// use evloop::sync::mpsc;
+    /// evloop::run(async {
+    ///     let (tx, mut rx) = mpsc::channel(1);
+    ///     tx.send("first").await.unwrap(); // room: completes at once
+    ///     let (sent, got) = evloop::gather!(tx.send("second"), rx.recv()).await; // waits for room
+    ///     assert!(sent.is_ok());
+    ///     assert_eq!(got, Some("first"));
+    ///     drop(rx);
+    ///     assert_eq!(tx.send("lost").await.unwrap_err().0, "lost"); // receiver gone: value back
+    /// });
+    /// ```
     pub fn send(&self, value: T) -> SendFuture<'_, T> {
         SendFuture {
             chan: &self.chan,
@@ -35,6 +65,15 @@ impl<T> Sender<T> {
     }
 
     /// Sends `value` if the buffer has room and no sender waits for room; never waits.
+    ///
+    /// ```
+    /// use evloop::sync::mpsc::{self, TrySendError};
+    /// let (tx, rx) = mpsc::channel(1);
+    /// assert_eq!(tx.try_send(1), Ok(()));
+    /// assert_eq!(tx.try_send(2), Err(TrySendError::Full(2)));
+    /// drop(rx);
+    /// assert_eq!(tx.try_send(3), Err(TrySendError::Closed(3)));
+    /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         if self.chan.rx_closed.get() {
             return Err(TrySendError::Closed(value));
@@ -51,11 +90,27 @@ impl<T> Sender<T> {
     }
 
     /// Free buffer slots now.
+    ///
+    /// ```
+    /// let (tx, mut rx) = evloop::sync::mpsc::channel(2);
+    /// assert_eq!(tx.capacity(), 2);
+    /// tx.try_send('a').unwrap();
+    /// assert_eq!(tx.capacity(), 1);
+    /// rx.try_recv().unwrap();
+    /// assert_eq!(tx.capacity(), 2);
+    /// ```
     pub fn capacity(&self) -> usize {
         self.capacity_semaphore().available_permits()
     }
 
     /// Whether the receiver is gone, so sends fail.
+    ///
+    /// ```
+    /// let (tx, rx) = evloop::sync::mpsc::channel::<u8>(1);
+    /// assert!(!tx.is_closed());
+    /// drop(rx);
+    /// assert!(tx.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.chan.rx_closed.get()
     }
@@ -93,6 +148,20 @@ impl<T> fmt::Debug for Sender<T> {
 }
 
 /// The future of [`Sender::send`].
+///
+/// ```
+/// use std::time::Duration;
+/// use evloop::sync::mpsc;
+/// evloop::run(async {
+///     let (tx, mut rx) = mpsc::channel(1);
+///     tx.send(1).await.unwrap();
+///     let blocked: mpsc::SendFuture<'_, i32> = tx.send(2); // full: this one waits
+///     // Dropped before it completes: 2 is not sent, and no slot is held back.
+///     assert!(evloop::time::timeout(Duration::from_millis(1), blocked).await.is_err());
+///     assert_eq!(rx.recv().await, Some(1));
+///     assert!(rx.try_recv().is_err());
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct SendFuture<'a, T> {
     chan: &'a Chan<T>,

@@ -67,6 +67,19 @@ impl<T> Chan<T> {
 /// [`recv`](Receiver::recv) returns `None` once every sender is gone and the buffer is
 /// empty. Dropping the receiver closes the channel: sends fail and give the value back, and
 /// the messages still buffered are dropped.
+///
+/// ```
+/// use evloop::sync::mpsc;
+/// evloop::run(async {
+///     let (tx, mut rx) = mpsc::unbounded_channel();
+///     tx.send(1).unwrap();
+///     tx.send(2).unwrap();
+///     drop(tx);
+///     assert_eq!(rx.recv().await, Some(1)); // in order...
+///     assert_eq!(rx.recv().await, Some(2));
+///     assert_eq!(rx.recv().await, None); // ...then None: every sender is gone
+/// });
+/// ```
 pub struct Receiver<T> {
     pub(super) chan: Rc<Chan<T>>,
 }
@@ -74,11 +87,30 @@ pub struct Receiver<T> {
 impl<T> Receiver<T> {
     /// Waits for the next message; `None` when all senders are gone and nothing is left.
     /// Cancel-safe: dropping the future before it completes loses no message.
+    ///
+    /// ```
+    /// use evloop::sync::mpsc;
+    /// evloop::run(async {
+    ///     let (tx, mut rx) = mpsc::channel(4);
+    ///     evloop::spawn(async move { tx.send("job").await.unwrap() });
+    ///     assert_eq!(rx.recv().await, Some("job")); // `await queue.get()`
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
     pub fn recv(&mut self) -> Recv<'_, T> {
         Recv { rx: self }
     }
 
     /// The poll behind [`recv`](Receiver::recv), for hand-written futures.
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// evloop::run(async {
+    ///     let (tx, mut rx) = evloop::sync::mpsc::unbounded_channel();
+    ///     tx.send(5).unwrap();
+    ///     assert_eq!(poll_fn(|cx| rx.poll_recv(cx)).await, Some(5));
+    /// });
+    /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         match self.try_recv() {
             Ok(value) => Poll::Ready(Some(value)),
@@ -91,6 +123,16 @@ impl<T> Receiver<T> {
     }
 
     /// Takes the next message if one is buffered; never waits.
+    ///
+    /// ```
+    /// use evloop::sync::mpsc::{self, TryRecvError};
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty)); // `queue.get_nowait()` raising QueueEmpty
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let chan = &*self.chan;
         let popped = chan.buffer.borrow_mut().pop_front();
@@ -111,6 +153,18 @@ impl<T> Receiver<T> {
     /// Closes the channel without dropping the receiver: sends fail from now on (senders
     /// waiting for room get their value back), and the buffered messages can still be
     /// received, after which `recv` returns `None`.
+    ///
+    /// ```
+    /// use evloop::sync::mpsc;
+    /// evloop::run(async {
+    ///     let (tx, mut rx) = mpsc::channel(4);
+    ///     tx.send(1).await.unwrap();
+    ///     rx.close();
+    ///     assert!(tx.send(2).await.is_err()); // refused from now on
+    ///     assert_eq!(rx.recv().await, Some(1)); // what was buffered still arrives
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
     pub fn close(&mut self) {
         if self.chan.rx_closed.replace(true) {
             return;
@@ -121,11 +175,27 @@ impl<T> Receiver<T> {
     }
 
     /// Messages buffered now.
+    ///
+    /// ```
+    /// let (tx, rx) = evloop::sync::mpsc::unbounded_channel();
+    /// tx.send('a').unwrap();
+    /// tx.send('b').unwrap();
+    /// assert_eq!(rx.len(), 2); // `queue.qsize()`
+    /// ```
     pub fn len(&self) -> usize {
         self.chan.buffer.borrow().len()
     }
 
     /// Whether no message is buffered now.
+    ///
+    /// ```
+    /// let (tx, mut rx) = evloop::sync::mpsc::unbounded_channel();
+    /// assert!(rx.is_empty()); // `queue.empty()`
+    /// tx.send(()).unwrap();
+    /// assert!(!rx.is_empty());
+    /// rx.try_recv().unwrap();
+    /// assert!(rx.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -149,6 +219,17 @@ impl<T> fmt::Debug for Receiver<T> {
 }
 
 /// The future of [`Receiver::recv`].
+///
+/// ```
+/// use evloop::sync::mpsc;
+/// evloop::run(async {
+///     let (tx, mut rx) = mpsc::unbounded_channel::<u8>();
+///     let next: mpsc::Recv<'_, u8> = rx.recv();
+///     drop(next); // cancel-safe: dropping it loses nothing
+///     tx.send(9).unwrap();
+///     assert_eq!(rx.recv().await, Some(9));
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Recv<'a, T> {
     rx: &'a mut Receiver<T>,

@@ -3,6 +3,14 @@
 use std::fmt;
 
 /// The receiver is gone (dropped or closed): the value comes back.
+///
+/// ```
+/// use evloop::sync::mpsc;
+/// let (tx, rx) = mpsc::unbounded_channel();
+/// drop(rx);
+/// let mpsc::SendError(value) = tx.send(String::from("undelivered")).unwrap_err();
+/// assert_eq!(value, "undelivered");
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct SendError<T>(pub T);
 
@@ -21,6 +29,18 @@ impl<T> fmt::Display for SendError<T> {
 impl<T> std::error::Error for SendError<T> {}
 
 /// Why a `try_send` did not send: the value comes back either way.
+///
+/// ```
+/// use evloop::sync::mpsc::{self, TrySendError};
+/// let (tx, rx) = mpsc::channel(1);
+/// tx.try_send(1).unwrap();
+/// match tx.try_send(2) {
+///     Err(TrySendError::Full(v)) => assert_eq!(v, 2), // asyncio's QueueFull
+///     other => panic!("{other:?}"),
+/// }
+/// drop(rx);
+/// assert!(matches!(tx.try_send(3), Err(TrySendError::Closed(3))));
+/// ```
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TrySendError<T> {
     /// The channel is full, or senders are already waiting for room.
@@ -31,6 +51,12 @@ pub enum TrySendError<T> {
 
 impl<T> TrySendError<T> {
     /// The value that was not sent.
+    ///
+    /// ```
+    /// let (tx, _rx) = evloop::sync::mpsc::channel(1);
+    /// tx.try_send("a").unwrap();
+    /// assert_eq!(tx.try_send("b").unwrap_err().into_inner(), "b");
+    /// ```
     pub fn into_inner(self) -> T {
         match self {
             TrySendError::Full(value) | TrySendError::Closed(value) => value,
@@ -65,6 +91,14 @@ impl<T> From<SendError<T>> for TrySendError<T> {
 }
 
 /// Why a `try_recv` returned no message.
+///
+/// ```
+/// use evloop::sync::mpsc::{self, TryRecvError};
+/// let (tx, mut rx) = mpsc::channel::<u8>(1);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+/// drop(tx);
+/// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TryRecvError {
     /// The buffer is empty; senders remain.

@@ -8,6 +8,14 @@ use super::error::SendError;
 
 /// Sends into a loop-local [`unbounded_channel`](super::unbounded_channel); clone it for
 /// more producers. Sending never waits: the buffer grows as needed.
+///
+/// ```
+/// let (tx, mut rx) = evloop::sync::mpsc::unbounded_channel();
+/// for i in 0..1000 {
+///     tx.send(i).unwrap(); // never waits: the buffer grows
+/// }
+/// assert_eq!(rx.len(), 1000);
+/// ```
 pub struct UnboundedSender<T> {
     pub(super) chan: Rc<Chan<T>>,
 }
@@ -15,6 +23,13 @@ pub struct UnboundedSender<T> {
 impl<T> UnboundedSender<T> {
     /// Sends `value` and wakes the receiver. Fails with the value back if the receiver is
     /// gone.
+    ///
+    /// ```
+    /// let (tx, rx) = evloop::sync::mpsc::unbounded_channel();
+    /// assert!(tx.send("kept").is_ok());
+    /// drop(rx);
+    /// assert_eq!(tx.send("returned").unwrap_err().0, "returned");
+    /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
         if self.chan.rx_closed.get() {
             return Err(SendError(value));
@@ -24,6 +39,13 @@ impl<T> UnboundedSender<T> {
     }
 
     /// Whether the receiver is gone, so sends fail.
+    ///
+    /// ```
+    /// let (tx, mut rx) = evloop::sync::mpsc::unbounded_channel::<u8>();
+    /// assert!(!tx.is_closed());
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.chan.rx_closed.get()
     }

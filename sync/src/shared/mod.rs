@@ -11,6 +11,34 @@
 //! Their state sits behind a `std::sync::Mutex` (uncontended: one atomic operation to
 //! take it, one to release), and a waker is cloned only when it would wake a different
 //! task than the stored one. Between tasks of one loop, prefer the loop-local versions.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use evloop::sync::shared::{mpsc, Semaphore};
+//!
+//! // A worker thread without a loop feeds a loop task; a shared semaphore bounds the
+//! // results in flight across both threads.
+//! let (tx, mut rx) = mpsc::channel(4);
+//! let in_flight = Arc::new(Semaphore::new(2));
+//! let limit = in_flight.clone();
+//! let worker = std::thread::spawn(move || {
+//!     for n in 1..=5u64 {
+//!         let permit = limit.blocking_acquire().unwrap();
+//!         permit.forget(); // the loop task gives it back once it has handled `n`
+//!         tx.blocking_send(n * n).unwrap();
+//!     }
+//! });
+//! let total = evloop::run(async move {
+//!     let mut total = 0;
+//!     while let Some(square) = rx.recv().await {
+//!         total += square;
+//!         in_flight.add_permits(1);
+//!     }
+//!     total
+//! });
+//! worker.join().unwrap();
+//! assert_eq!(total, 55);
+//! ```
 
 pub mod mpsc;
 mod mutex;

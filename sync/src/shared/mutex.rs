@@ -43,6 +43,13 @@ pub struct Mutex<T: ?Sized> {
 
 impl<T> Mutex<T> {
     /// An unlocked mutex holding `value`.
+    ///
+    /// ```
+    /// use evloop::sync::shared::Mutex;
+    /// static HITS: Mutex<u64> = Mutex::new(0); // `Sync`, and `new` is const: fine in a static
+    /// evloop::run(async { *HITS.lock().await += 1 });
+    /// assert_eq!(*HITS.blocking_lock(), 1);
+    /// ```
     pub const fn new(value: T) -> Mutex<T> {
         Mutex {
             sem: Semaphore::new(1),
@@ -51,6 +58,12 @@ impl<T> Mutex<T> {
     }
 
     /// Takes the value out, consuming the mutex.
+    ///
+    /// ```
+    /// let m = evloop::sync::shared::Mutex::new(vec![1]);
+    /// m.blocking_lock().push(2);
+    /// assert_eq!(m.into_inner(), [1, 2]);
+    /// ```
     pub fn into_inner(self) -> T {
         self.value
             .into_inner()
@@ -60,6 +73,24 @@ impl<T> Mutex<T> {
 
 impl<T: ?Sized> Mutex<T> {
     /// Waits for the lock; it is released when the guard drops.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use evloop::sync::shared::Mutex;
+    /// let total = Arc::new(Mutex::new(0));
+    /// let threads: Vec<_> = (0..2)
+    ///     .map(|_| {
+    ///         let total = total.clone();
+    ///         std::thread::spawn(move || {
+    ///             evloop::run(async move { *total.lock().await += 1 }) // one loop per thread
+    ///         })
+    ///     })
+    ///     .collect();
+    /// for t in threads {
+    ///     t.join().unwrap();
+    /// }
+    /// assert_eq!(*total.blocking_lock(), 2);
+    /// ```
     pub fn lock(&self) -> Lock<'_, T> {
         Lock {
             mutex: self,
@@ -69,11 +100,25 @@ impl<T: ?Sized> Mutex<T> {
 
     /// Blocks the calling thread until the lock is free. For threads without a loop; on a
     /// loop's thread it would stop the loop.
+    ///
+    /// ```
+    /// let m = evloop::sync::shared::Mutex::new(String::new());
+    /// m.blocking_lock().push_str("from a plain thread"); // never call this inside a task
+    /// assert_eq!(m.into_inner(), "from a plain thread");
+    /// ```
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
         park::block_on(self.lock())
     }
 
     /// Takes the lock if it is free and no one waits for it; never waits.
+    ///
+    /// ```
+    /// let m = evloop::sync::shared::Mutex::new(0);
+    /// let guard = m.try_lock().unwrap();
+    /// assert!(m.try_lock().is_err());
+    /// drop(guard);
+    /// assert!(m.try_lock().is_ok());
+    /// ```
     pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
         match self.sem.try_acquire() {
             Ok(permit) => Ok(self.guard(permit)),
@@ -82,6 +127,12 @@ impl<T: ?Sized> Mutex<T> {
     }
 
     /// The value, through `&mut`: no lock needed.
+    ///
+    /// ```
+    /// let mut m = evloop::sync::shared::Mutex::new(1);
+    /// *m.get_mut() = 5; // `&mut`: no locking needed
+    /// assert_eq!(m.into_inner(), 5);
+    /// ```
     pub fn get_mut(&mut self) -> &mut T {
         self.value.get_mut().unwrap_or_else(PoisonError::into_inner)
     }
@@ -107,6 +158,13 @@ impl<T: ?Sized> fmt::Debug for Mutex<T> {
 }
 
 /// The future of [`Mutex::lock`].
+///
+/// ```
+/// use evloop::sync::shared::{Lock, Mutex};
+/// let m = Mutex::new('x');
+/// let lock: Lock<'_, char> = m.lock();
+/// assert_eq!(*evloop::run(lock), 'x');
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Lock<'a, T: ?Sized> {
     mutex: &'a Mutex<T>,
@@ -133,6 +191,16 @@ impl<T: ?Sized> fmt::Debug for Lock<'_, T> {
 
 /// Holds the lock of a shared [`Mutex`] and derefs to its value; dropping it unlocks,
 /// handing the lock to the oldest waiter.
+///
+/// ```
+/// use evloop::sync::shared::{Mutex, MutexGuard};
+/// let m = Mutex::new(vec![1]);
+/// let mut guard: MutexGuard<'_, Vec<i32>> = m.blocking_lock();
+/// guard.push(2);
+/// assert_eq!(*guard, [1, 2]);
+/// drop(guard); // unlocks
+/// assert!(m.try_lock().is_ok());
+/// ```
 #[must_use = "dropping the guard unlocks at once"]
 pub struct MutexGuard<'a, T: ?Sized> {
     /// Declared first so it is unlocked before the permit is given back.

@@ -23,6 +23,13 @@ pub use crate::oneshot::{RecvError, TryRecvError};
 use crate::waker_slot::register;
 
 /// Makes a one-shot channel whose halves may be sent to other threads.
+///
+/// ```
+/// let (tx, rx) = evloop::sync::shared::oneshot::channel();
+/// let worker = std::thread::spawn(move || tx.send(2 + 2).unwrap());
+/// assert_eq!(evloop::run(rx), Ok(4));
+/// worker.join().unwrap();
+/// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {
         state: Mutex::new(State {
@@ -68,6 +75,14 @@ impl<T> Inner<T> {
 }
 
 /// Sends the one value of a [`channel`], from any thread.
+///
+/// ```
+/// fn assert_send<T: Send>(_: &T) {}
+/// let (tx, rx) = evloop::sync::shared::oneshot::channel::<u32>();
+/// assert_send(&tx); // may move to another thread
+/// tx.send(1).unwrap();
+/// assert_eq!(rx.blocking_recv(), Ok(1));
+/// ```
 pub struct Sender<T> {
     inner: Arc<Inner<T>>,
 }
@@ -75,6 +90,12 @@ pub struct Sender<T> {
 impl<T> Sender<T> {
     /// Sends `value` and wakes the receiver. Never waits. Fails with the value back if the
     /// receiver was dropped or closed.
+    ///
+    /// ```
+    /// let (tx, rx) = evloop::sync::shared::oneshot::channel();
+    /// drop(rx);
+    /// assert_eq!(tx.send("nobody listens"), Err("nobody listens"));
+    /// ```
     pub fn send(self, value: T) -> Result<(), T> {
         let waker = {
             let mut state = self.inner.lock();
@@ -92,11 +113,28 @@ impl<T> Sender<T> {
     }
 
     /// Whether the receiver was dropped or closed, so a send would fail.
+    ///
+    /// ```
+    /// let (tx, mut rx) = evloop::sync::shared::oneshot::channel::<()>();
+    /// assert!(!tx.is_closed());
+    /// rx.close();
+    /// assert!(tx.is_closed());
+    /// ```
     pub fn is_closed(&self) -> bool {
         self.inner.lock().rx_closed
     }
 
     /// Waits until the receiver is dropped or closed.
+    ///
+    /// ```
+    /// let (mut tx, rx) = evloop::sync::shared::oneshot::channel::<u8>();
+    /// let dropper = std::thread::spawn(move || drop(rx)); // the receiver gives up elsewhere
+    /// evloop::run(async move {
+    ///     tx.closed().await;
+    ///     assert!(tx.is_closed());
+    /// });
+    /// dropper.join().unwrap();
+    /// ```
     pub async fn closed(&mut self) {
         std::future::poll_fn(|cx| {
             let mut state = self.inner.lock();
@@ -134,12 +172,28 @@ impl<T> fmt::Debug for Sender<T> {
 
 /// Receives the one value of a [`channel`]; await it, or call
 /// [`blocking_recv`](Receiver::blocking_recv) on a thread without a loop.
+///
+/// ```
+/// evloop::run(async {
+///     let (tx, rx) = evloop::sync::shared::oneshot::channel();
+///     evloop::spawn_blocking(move || tx.send("computed").unwrap());
+///     assert_eq!(rx.await, Ok("computed"));
+/// });
+/// ```
 pub struct Receiver<T> {
     inner: Arc<Inner<T>>,
 }
 
 impl<T> Receiver<T> {
     /// Takes the value if it was sent; never waits.
+    ///
+    /// ```
+    /// use evloop::sync::shared::oneshot::{self, TryRecvError};
+    /// let (tx, mut rx) = oneshot::channel();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    /// tx.send(3).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(3));
+    /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         let mut state = self.inner.lock();
         match state.value.take() {
@@ -151,11 +205,24 @@ impl<T> Receiver<T> {
 
     /// Blocks the calling thread until the value arrives. For threads without a loop (a
     /// `std::thread`, a `spawn_blocking` job); on a loop's thread it would stop the loop.
+    ///
+    /// ```
+    /// let (tx, rx) = evloop::sync::shared::oneshot::channel();
+    /// let waiter = std::thread::spawn(move || rx.blocking_recv()); // a thread without a loop
+    /// evloop::run(async move { tx.send("from the loop").unwrap() });
+    /// assert_eq!(waiter.join().unwrap(), Ok("from the loop"));
+    /// ```
     pub fn blocking_recv(self) -> Result<T, RecvError> {
         super::park::block_on(self)
     }
 
     /// Refuses the value from now on: a later `send` fails and gives the value back.
+    ///
+    /// ```
+    /// let (tx, mut rx) = evloop::sync::shared::oneshot::channel();
+    /// rx.close();
+    /// assert_eq!(tx.send(1), Err(1));
+    /// ```
     pub fn close(&mut self) {
         let waker = {
             let mut state = self.inner.lock();

@@ -89,6 +89,19 @@ impl<T> CoreCell for Chan<T> {
 /// [`unbounded_channel`](super::unbounded_channel), in the order they were sent, on any
 /// thread: await [`recv`](Receiver::recv) in a loop task, or call
 /// [`blocking_recv`](Receiver::blocking_recv) on a thread without a loop.
+///
+/// ```
+/// use evloop::sync::shared::mpsc;
+/// evloop::run(async {
+///     let (tx, mut rx) = mpsc::unbounded_channel();
+///     tx.send(1).unwrap();
+///     tx.send(2).unwrap();
+///     drop(tx);
+///     assert_eq!(rx.recv().await, Some(1)); // in order...
+///     assert_eq!(rx.recv().await, Some(2));
+///     assert_eq!(rx.recv().await, None); // ...then None: every sender is gone
+/// });
+/// ```
 pub struct Receiver<T> {
     pub(super) chan: Arc<Chan<T>>,
     /// Unbounded channels: messages taken from the shared buffer in one batch, so the
@@ -99,17 +112,54 @@ pub struct Receiver<T> {
 impl<T> Receiver<T> {
     /// Waits for the next message; `None` when all senders are gone and nothing is left.
     /// Cancel-safe: dropping the future before it completes loses no message.
+    ///
+    /// ```
+    /// use evloop::sync::shared::mpsc;
+    /// evloop::run(async {
+    ///     let (tx, mut rx) = mpsc::channel(4);
+    ///     evloop::spawn(async move { tx.send("job").await.unwrap() });
+    ///     assert_eq!(rx.recv().await, Some("job")); // `await queue.get()`
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
     pub fn recv(&mut self) -> Recv<'_, T> {
         Recv { rx: self }
     }
 
     /// Blocks the calling thread until the next message (or the end). For threads without
     /// a loop; on a loop's thread it would stop the loop.
+    ///
+    /// ```
+    /// use evloop::sync::shared::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// let consumer = std::thread::spawn(move || {
+    ///     let mut sum = 0;
+    ///     while let Some(n) = rx.blocking_recv() { // a plain thread: it blocks
+    ///         sum += n;
+    ///     }
+    ///     sum
+    /// });
+    /// evloop::run(async move {
+    ///     for n in 1..=4 {
+    ///         tx.send(n).unwrap();
+    ///     }
+    /// }); // tx dropped: the consumer sees the end
+    /// assert_eq!(consumer.join().unwrap(), 10);
+    /// ```
     pub fn blocking_recv(&mut self) -> Option<T> {
         park::block_on(self.recv())
     }
 
     /// The poll behind [`recv`](Receiver::recv), for hand-written futures.
+    ///
+    /// ```
+    /// use std::future::poll_fn;
+    /// evloop::run(async {
+    ///     let (tx, mut rx) = evloop::sync::shared::mpsc::unbounded_channel();
+    ///     tx.send(5).unwrap();
+    ///     assert_eq!(poll_fn(|cx| rx.poll_recv(cx)).await, Some(5));
+    /// });
+    /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
         match self.take(Some(cx)) {
             Ok(value) => Poll::Ready(Some(value)),
@@ -119,6 +169,16 @@ impl<T> Receiver<T> {
     }
 
     /// Takes the next message if one is buffered; never waits.
+    ///
+    /// ```
+    /// use evloop::sync::shared::mpsc::{self, TryRecvError};
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Empty)); // `queue.get_nowait()` raising QueueEmpty
+    /// tx.send(1).unwrap();
+    /// assert_eq!(rx.try_recv(), Ok(1));
+    /// drop(tx);
+    /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+    /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         self.take(None)
     }
@@ -162,6 +222,18 @@ impl<T> Receiver<T> {
     /// Closes the channel without dropping the receiver: sends fail from now on (senders
     /// waiting for room get their value back), and the buffered messages can still be
     /// received, after which `recv` returns `None`.
+    ///
+    /// ```
+    /// use evloop::sync::shared::mpsc;
+    /// evloop::run(async {
+    ///     let (tx, mut rx) = mpsc::channel(4);
+    ///     tx.send(1).await.unwrap();
+    ///     rx.close();
+    ///     assert!(tx.send(2).await.is_err()); // refused from now on
+    ///     assert_eq!(rx.recv().await, Some(1)); // what was buffered still arrives
+    ///     assert_eq!(rx.recv().await, None);
+    /// });
+    /// ```
     pub fn close(&mut self) {
         {
             let mut state = self.chan.lock();
@@ -174,11 +246,27 @@ impl<T> Receiver<T> {
     }
 
     /// Messages buffered now.
+    ///
+    /// ```
+    /// let (tx, rx) = evloop::sync::shared::mpsc::unbounded_channel();
+    /// tx.send('a').unwrap();
+    /// tx.send('b').unwrap();
+    /// assert_eq!(rx.len(), 2); // `queue.qsize()`
+    /// ```
     pub fn len(&self) -> usize {
         self.batch.len() + self.chan.lock().buffer.len()
     }
 
     /// Whether no message is buffered now.
+    ///
+    /// ```
+    /// let (tx, mut rx) = evloop::sync::shared::mpsc::unbounded_channel();
+    /// assert!(rx.is_empty()); // `queue.empty()`
+    /// tx.send(()).unwrap();
+    /// assert!(!rx.is_empty());
+    /// rx.try_recv().unwrap();
+    /// assert!(rx.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -202,6 +290,17 @@ impl<T> fmt::Debug for Receiver<T> {
 }
 
 /// The future of [`Receiver::recv`].
+///
+/// ```
+/// use evloop::sync::shared::mpsc;
+/// evloop::run(async {
+///     let (tx, mut rx) = mpsc::unbounded_channel::<u8>();
+///     let next: mpsc::Recv<'_, u8> = rx.recv();
+///     drop(next); // cancel-safe: dropping it loses nothing
+///     tx.send(9).unwrap();
+///     assert_eq!(rx.recv().await, Some(9));
+/// });
+/// ```
 #[must_use = "futures do nothing unless awaited"]
 pub struct Recv<'a, T> {
     rx: &'a mut Receiver<T>,

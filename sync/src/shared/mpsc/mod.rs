@@ -38,9 +38,25 @@ use chan::Chan;
 use std::collections::VecDeque;
 
 /// The receiver of an [`unbounded_channel`]: the same type as a bounded channel's.
+///
+/// ```
+/// use evloop::sync::shared::mpsc::{self, UnboundedReceiver};
+/// let (tx, rx): (_, UnboundedReceiver<u8>) = mpsc::unbounded_channel();
+/// let (_bounded_tx, _same_type): (_, mpsc::Receiver<u8>) = mpsc::channel(1);
+/// # drop((tx, rx));
+/// ```
 pub type UnboundedReceiver<T> = Receiver<T>;
 
 /// Makes a bounded channel that buffers up to `capacity` messages.
+///
+/// ```
+/// use evloop::sync::shared::mpsc;
+/// evloop::run(async {
+///     let (tx, mut rx) = mpsc::channel(16); // asyncio.Queue(maxsize=16)
+///     tx.send("hello").await.unwrap();
+///     assert_eq!(rx.recv().await, Some("hello"));
+/// });
+/// ```
 ///
 /// # Panics
 /// If `capacity` is 0 (a rendezvous channel is not supported).
@@ -55,6 +71,15 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 }
 
 /// Makes a channel whose buffer grows without bound, so sending never waits.
+///
+/// ```
+/// use evloop::sync::shared::mpsc;
+/// evloop::run(async {
+///     let (tx, mut rx) = mpsc::unbounded_channel(); // asyncio.Queue()
+///     tx.send("no wait").unwrap();
+///     assert_eq!(rx.recv().await, Some("no wait"));
+/// });
+/// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
     let chan = Chan::new(None);
     let rx = Receiver {
