@@ -76,6 +76,7 @@ fn main() -> io::Result<()> {
     common::raise_fd_limit();
     let listener = TcpListener::bind(("127.0.0.1", port))?;
     listener.set_nonblocking(true)?;
+    common::listen_backlog(&listener)?;
     common::announce(listener.local_addr()?);
     let ep = rawnet::Epoll::new()?;
     ep.add(listener.as_raw_fd(), rawnet::IN, LISTENER)?;

@@ -26,6 +26,7 @@ fn main() {
     common::raise_fd_limit();
     evloop::run(async move {
         let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
+        common::listen_backlog(&listener).expect("listen");
         common::announce(listener.local_addr().expect("local_addr"));
         loop {
             match listener.accept().await {

@@ -30,6 +30,7 @@ fn main() {
     let ex = LocalExecutor::new();
     smol::block_on(ex.run(async {
         let listener = Async::<TcpListener>::bind(([127, 0, 0, 1], port)).expect("bind");
+        common::listen_backlog(listener.get_ref()).expect("listen");
         common::announce(listener.get_ref().local_addr().expect("local_addr"));
         loop {
             match listener.accept().await {

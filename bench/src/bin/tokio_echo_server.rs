@@ -26,6 +26,7 @@ async fn echo(mut stream: TcpStream) {
 /// Accepts forever, handing each connection to `spawn`.
 async fn serve(port: u16, spawn: fn(TcpStream)) {
     let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
+    common::listen_backlog(&listener).expect("listen");
     common::announce(listener.local_addr().expect("local_addr"));
     loop {
         match listener.accept().await {
