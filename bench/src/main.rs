@@ -96,11 +96,13 @@ struct Row {
     ratio: f64,
 }
 
-/// The median figures of the echo workload at one connection count, per server.
+/// The echo workload at one connection count.
 struct EchoRow {
     conns: usize,
-    /// In the order of [`SERVERS`].
+    /// Every server's median figures, in the order of [`SERVERS`].
     medians: [echo::Sample; 5],
+    /// Every server's sample of each repetition, in the order of [`SERVERS`].
+    samples: [Vec<echo::Sample>; 5],
 }
 
 /// The lateness of one sleep length on one runtime.
@@ -261,20 +263,66 @@ fn run_echo(args: &Args) -> std::io::Result<Vec<EchoRow>> {
                     peak_rss_mib: of(|x| x.peak_rss_mib),
                 }
             });
-            EchoRow { conns, medians }
+            EchoRow {
+                conns,
+                medians,
+                samples: s.clone(),
+            }
         })
         .collect())
 }
 
+/// An echo figure: its table label, JSON key, accessor, decimals shown, and whether it
+/// is a cost (lower is better).
+type EchoFigure = (
+    &'static str,
+    &'static str,
+    fn(&echo::Sample) -> f64,
+    usize,
+    bool,
+);
+
+/// The echo figures, in table order.
+const ECHO_FIGURES: [EchoFigure; 3] = [
+    (
+        "µs CPU/msg",
+        "cpu_us_per_msg",
+        |x| x.cpu_us_per_msg,
+        2,
+        true,
+    ),
+    ("msg/s", "msgs_per_sec", |x| x.msgs_per_sec, 0, false),
+    ("peak RSS MiB", "peak_rss_mib", |x| x.peak_rss_mib, 1, true),
+];
+
 /// The index of the epoll floor in [`SERVERS`].
 const FLOOR: usize = 4;
 
-/// evloop's figure over the best tokio flavour's (`tokio`, `tokio-local`), for a figure
-/// where lower is better (`lower_better`) or higher is.
-fn vs_tokio(m: &[echo::Sample; 5], f: fn(&echo::Sample) -> f64, lower_better: bool) -> f64 {
-    let (a, b) = (f(&m[1]), f(&m[2]));
-    let best = if lower_better { a.min(b) } else { a.max(b) };
-    f(&m[0]) / best
+/// The median over repetitions of evloop's figure divided by `peer`'s in the same
+/// repetition: runs close in time share the machine's load, so the paired ratio is
+/// steadier than the ratio of the medians.
+fn paired_ratio(r: &EchoRow, f: fn(&echo::Sample) -> f64, peer: impl Fn(usize) -> f64) -> f64 {
+    let ratios: Vec<f64> = r.samples[0]
+        .iter()
+        .enumerate()
+        .map(|(rep, s)| f(s) / peer(rep))
+        .collect();
+    median(&ratios)
+}
+
+/// [`paired_ratio`] against the epoll floor and against the better of tokio's two
+/// flavours in each repetition (`lower_better`: whether the figure is a cost).
+fn ratios(r: &EchoRow, f: fn(&echo::Sample) -> f64, lower_better: bool) -> (f64, f64) {
+    let floor = paired_ratio(r, f, |rep| f(&r.samples[FLOOR][rep]));
+    let tokio = paired_ratio(r, f, |rep| {
+        let (a, b) = (f(&r.samples[1][rep]), f(&r.samples[2][rep]));
+        if lower_better {
+            a.min(b)
+        } else {
+            a.max(b)
+        }
+    });
+    (floor, tokio)
 }
 
 fn render_echo(rows: &[EchoRow], args: &Args) -> String {
@@ -286,7 +334,8 @@ fn render_echo(rows: &[EchoRow], args: &Args) -> String {
     let _ = writeln!(
         out,
         "\necho: {}-byte messages, {} s per run, median of {} reps; server on core 0, load \
-         generator on core 1;\nratios: evloop / epoll floor, evloop / best of tokio and tokio-local\n",
+         generator on core 1;\nratios: evloop / epoll floor and evloop / the better of tokio and tokio-local, each \
+         the median over reps of the ratio within a rep\n",
         echo::MESSAGE_SIZE,
         args.secs,
         args.reps
@@ -297,26 +346,19 @@ fn render_echo(rows: &[EchoRow], args: &Args) -> String {
         names.join(" | ")
     );
     let _ = writeln!(out, "|---:|---|---:|---:|---:|---:|---:|---:|---:|");
-    type Figure = (&'static str, fn(&echo::Sample) -> f64, usize, bool);
-    let figures: [Figure; 3] = [
-        ("µs CPU/msg", |x| x.cpu_us_per_msg, 2, true),
-        ("msg/s", |x| x.msgs_per_sec, 0, false),
-        ("peak RSS MiB", |x| x.peak_rss_mib, 1, true),
-    ];
     for r in rows {
-        for (label, f, digits, lower_better) in figures {
+        for (label, _, f, digits, lower_better) in ECHO_FIGURES {
             let cells: Vec<String> = r
                 .medians
                 .iter()
                 .map(|m| format!("{:.*}", digits, f(m)))
                 .collect();
+            let (floor, tokio) = ratios(r, f, lower_better);
             let _ = writeln!(
                 out,
-                "| {} | {label} | {} | {:.3} | {:.3} |",
+                "| {} | {label} | {} | {floor:.3} | {tokio:.3} |",
                 r.conns,
                 cells.join(" | "),
-                f(&r.medians[0]) / f(&r.medians[FLOOR]),
-                vs_tokio(&r.medians, f, lower_better)
             );
         }
     }
@@ -447,6 +489,22 @@ fn render_json(
             first = false;
         }
     }
+    out.push_str("\n  ],\n  \"echo_ratios\": [");
+    let mut first = true;
+    for r in echo_rows {
+        for (_, key, f, _, lower_better) in ECHO_FIGURES {
+            let (floor, tokio) = ratios(r, f, lower_better);
+            let _ = write!(
+                out,
+                "{}\n    {{\"conns\": {}, \"figure\": \"{key}\", \"evloop_vs_epoll\": {}, \"evloop_vs_tokio\": {}}}",
+                if first { "" } else { "," },
+                r.conns,
+                json_num(floor),
+                json_num(tokio)
+            );
+            first = false;
+        }
+    }
     out.push_str("\n  ],\n  \"timer_precision\": [");
     for (i, p) in precision.iter().enumerate() {
         let _ = write!(
@@ -499,4 +557,41 @@ fn render_svg(rows: &[Row], echo_rows: &[EchoRow], reps: usize) -> String {
         &format!("Each runtime's figure / evloop's (median of {reps} reps; lower is better)"),
         &groups,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(cpu: f64) -> echo::Sample {
+        echo::Sample {
+            msgs_per_sec: 1.0 / cpu,
+            cpu_us_per_msg: cpu,
+            peak_rss_mib: 1.0,
+        }
+    }
+
+    #[test]
+    fn echo_ratios_pair_runs_of_the_same_repetition() {
+        // Rep 0 ran on a quiet machine, rep 1 on a busy one: evloop is 10 % above the
+        // floor in both, which the median of per-rep ratios says and the ratio of
+        // medians would not.
+        let evloop = vec![sample(1.1), sample(2.2), sample(2.2)];
+        let floor = vec![sample(1.0), sample(2.0), sample(2.0)];
+        let tokio = vec![sample(1.2), sample(2.4), sample(2.4)];
+        let local = vec![sample(1.3), sample(2.2), sample(2.6)];
+        let row = EchoRow {
+            conns: 1,
+            medians: [sample(0.0); 5],
+            samples: [evloop, tokio, local, floor.clone(), floor],
+        };
+        let (vs_floor, vs_tokio) = ratios(&row, |x| x.cpu_us_per_msg, true);
+        assert!((vs_floor - 1.1).abs() < 1e-9, "{vs_floor}");
+        // Per rep against the cheaper tokio flavour: 1.1/1.2, 2.2/2.2, 2.2/2.4.
+        assert!((vs_tokio - 2.2 / 2.4).abs() < 1e-9, "{vs_tokio}");
+        // For a figure where higher is better, the better flavour is the larger one:
+        // per rep 1.2/1.1, 2.2/2.2, 2.4/2.2.
+        let (_, tput) = ratios(&row, |x| x.msgs_per_sec, false);
+        assert!((tput - 1.2 / 1.1).abs() < 1e-9, "{tput}");
+    }
 }

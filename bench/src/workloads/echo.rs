@@ -4,7 +4,7 @@
 //! Each server binary (`bench/src/bin/*_echo_server.rs`) runs pinned to core 0, the one
 //! load generator (`bench/src/bin/echo_load.rs`, runtime-free) pinned to core 1. The load
 //! generator opens the connections, then ping-pongs 64-byte messages on all of them for
-//! the window and reads the server's CPU time (`/proc/PID/stat`) at both ends of it and
+//! the window and reads the server's CPU time (`/proc/PID/task/*/schedstat`) at both ends of it and
 //! its peak RSS (`VmHWM`) at the end.
 
 use std::io::{self, BufRead, BufReader};
