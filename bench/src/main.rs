@@ -122,11 +122,13 @@ fn main() -> ExitCode {
     }
     let args = match parse_args() {
         Ok(a) => a,
+        // `--help` (an empty message): the usage on stdout, success.
+        Err(e) if e.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            if !e.is_empty() {
-                eprintln!("error: {e}");
-            }
-            eprintln!("{USAGE}");
+            eprintln!("error: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -380,11 +382,11 @@ fn child_mode(all: &[workloads::Workload]) -> Option<f64> {
 
 /// Runs one measurement of `name` on runtime `ri` in a fresh process; NaN on failure.
 fn in_child(name: &str, ri: usize) -> f64 {
-    let out = std::env::current_exe().and_then(|exe| {
-        std::process::Command::new(exe)
-            .args(["--child", name, &ri.to_string()])
-            .output()
-    });
+    // `/proc/self/exe`, not `current_exe()`: the running binary's own inode, even if a
+    // rebuild has replaced the file on disk meanwhile.
+    let out = std::process::Command::new("/proc/self/exe")
+        .args(["--child", name, &ri.to_string()])
+        .output();
     match out {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
             .trim()

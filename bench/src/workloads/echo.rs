@@ -69,6 +69,11 @@ pub struct Sample {
     pub peak_rss_mib: f64,
 }
 
+/// The servers' binaries and the load generator's.
+fn binaries() -> impl Iterator<Item = &'static str> {
+    SERVERS.iter().map(|s| s.bin).chain(["echo_load"])
+}
+
 /// The directory holding the harness and the server binaries.
 fn bin_dir() -> io::Result<PathBuf> {
     let exe = std::env::current_exe()?;
@@ -84,9 +89,13 @@ pub fn build_binaries() -> io::Result<()> {
         let target_dir = dir.parent().unwrap_or(&dir);
         let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
         let mut cmd = Command::new(cargo);
-        cmd.args(["build", "--quiet", "--bins", "--manifest-path", manifest])
+        cmd.args(["build", "--quiet", "--manifest-path", manifest])
             .arg("--target-dir")
             .arg(target_dir);
+        // Only these binaries: rebuilding the running harness would replace its file.
+        for bin in binaries() {
+            cmd.args(["--bin", bin]);
+        }
         if !cfg!(debug_assertions) {
             cmd.arg("--release");
         }
@@ -97,7 +106,7 @@ pub fn build_binaries() -> io::Result<()> {
             )));
         }
     }
-    for bin in SERVERS.iter().map(|s| s.bin).chain(["echo_load"]) {
+    for bin in binaries() {
         if !dir.join(bin).exists() {
             return Err(io::Error::other(format!(
                 "{} is missing: build it with `cargo build --release -p evloop-bench --bins`",
