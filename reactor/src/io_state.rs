@@ -77,8 +77,8 @@ impl IoState {
         state.sticky.set(false);
     }
 
-    /// See [`Registration::clear_ready_after_short_io`]
-    /// (crate::Registration::clear_ready_after_short_io).
+    /// See
+    /// [`Registration::clear_ready_after_short_io`](crate::Registration::clear_ready_after_short_io).
     #[inline]
     pub(crate) fn clear_ready_after_short_io(&self, dir: Direction) {
         let state = &self.dirs[dir.index()];

@@ -21,8 +21,8 @@ use crate::slab::Token;
 /// 3. on `EAGAIN`/`EWOULDBLOCK` call [`clear_ready(Read)`](Registration::clear_ready) and
 ///    go back to 1. Under edge triggering there is no new event until new data arrives,
 ///    so readiness is only cleared when the kernel said "no more" (or, for a stream
-///    socket, when a short read said it: [`clear_ready_after_short_io`]
-///    (Registration::clear_ready_after_short_io)).
+///    socket, when a short read said it:
+///    [`clear_ready_after_short_io`](Registration::clear_ready_after_short_io)).
 ///
 /// The registration does **not** own the fd: dropping it deregisters (`EPOLL_CTL_DEL`)
 /// and frees its slot; the owner must drop the registration first and close the fd
