@@ -1,11 +1,14 @@
 //! evloop's side-by-side benchmarks against tokio (current_thread, `spawn` and
 //! `LocalSet::spawn_local`) and smol (`LocalExecutor`).
 //!
-//! `cargo run --release -p evloop-bench -- [workload...] [--reps N] [--json FILE]`
+//! `cargo run --release -p evloop-bench -- [workload...] [--reps N] [--json FILE] [--svg FILE]`
 //!
 //! Runtimes are interleaved within each repetition (their order rotates from one
-//! repetition to the next); the table shows the median over repetitions.
+//! repetition to the next); the table shows the median over repetitions. The `echo`
+//! workload (servers in their own processes against one load generator, next to a raw
+//! epoll server as the floor) takes minutes and runs only when named.
 
+mod chart;
 mod runtimes;
 mod util;
 mod workloads;
@@ -14,14 +17,31 @@ use runtimes::NAMES;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use util::{median, percentile};
+use workloads::echo::{self, SERVERS};
 
-const USAGE: &str = "usage: evloop-bench [workload...] [--reps N] [--json FILE]
-workloads: spawn_many yield_many ping_pong chained_spawn timers idle_tasks_memory timer_precision (default: all)";
+const USAGE: &str = "usage: evloop-bench [workload...] [--reps N] [--json FILE] [--svg FILE]
+                    [--secs S] [--conns N,N...]
+workloads: spawn_many yield_many ping_pong chained_spawn timers timers_memory
+           idle_tasks_memory timer_precision echo
+           (default: all but echo; `all`: all of them)
+  --reps N     repetitions, runtimes interleaved in each (default 5)
+  --json FILE  also write the medians as JSON
+  --svg FILE   also draw each runtime's figures relative to evloop's as an SVG chart
+  echo: an echo server per runtime (and a raw epoll one, the floor) pinned to core 0,
+        one runtime-free load generator pinned to core 1, 64-byte messages; reports
+        msg/s, server CPU µs per message and server peak RSS. It takes
+        reps × conns settings × 5 servers × (secs + ~1 s): minutes, so it only runs
+        when named.
+  --secs S     echo: the measured window per run (default 5)
+  --conns LIST echo: connection counts, comma-separated (default 1000,10000)";
 
 struct Args {
     names: Vec<String>,
     reps: usize,
     json: Option<String>,
+    svg: Option<String>,
+    secs: f64,
+    conns: Vec<usize>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -29,6 +49,9 @@ fn parse_args() -> Result<Args, String> {
         names: Vec::new(),
         reps: 5,
         json: None,
+        svg: None,
+        secs: 5.0,
+        conns: vec![1_000, 10_000],
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -41,6 +64,22 @@ fn parse_args() -> Result<Args, String> {
                 }
             }
             "--json" => args.json = Some(it.next().ok_or("--json needs a file")?),
+            "--svg" => args.svg = Some(it.next().ok_or("--svg needs a file")?),
+            "--secs" => {
+                let v = it.next().ok_or("--secs needs a number")?;
+                args.secs = v.parse().map_err(|_| format!("bad --secs {v:?}"))?;
+                if !args.secs.is_finite() || args.secs <= 0.0 {
+                    return Err("--secs must be positive".into());
+                }
+            }
+            "--conns" => {
+                let v = it.next().ok_or("--conns needs a list")?;
+                args.conns = v
+                    .split(',')
+                    .map(|c| c.trim().parse().ok().filter(|&c: &usize| c > 0))
+                    .collect::<Option<_>>()
+                    .ok_or(format!("bad --conns {v:?}"))?;
+            }
             "-h" | "--help" => return Err(String::new()),
             _ if a.starts_with('-') => return Err(format!("unknown option {a}")),
             _ => args.names.push(a),
@@ -55,6 +94,15 @@ struct Row {
     unit: &'static str,
     medians: [f64; 4],
     ratio: f64,
+}
+
+/// The echo workload at one connection count.
+struct EchoRow {
+    conns: usize,
+    /// Every server's median figures, in the order of [`SERVERS`].
+    medians: [echo::Sample; 5],
+    /// Every server's sample of each repetition, in the order of [`SERVERS`].
+    samples: [Vec<echo::Sample>; 5],
 }
 
 /// The lateness of one sleep length on one runtime.
@@ -74,20 +122,32 @@ fn main() -> ExitCode {
     }
     let args = match parse_args() {
         Ok(a) => a,
+        // `--help` (an empty message): the usage on stdout, success.
+        Err(e) if e.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
         Err(e) => {
-            if !e.is_empty() {
-                eprintln!("error: {e}");
-            }
-            eprintln!("{USAGE}");
+            eprintln!("error: {e}\n{USAGE}");
             return ExitCode::from(2);
         }
     };
-    let known = |n: &str| n == "timer_precision" || all.iter().any(|w| w.name == n);
+    let special = ["timer_precision", "echo", "all"];
+    let known = |n: &str| special.contains(&n) || all.iter().any(|w| w.name == n);
     if let Some(bad) = args.names.iter().find(|n| !known(n)) {
         eprintln!("error: unknown workload {bad}\n{USAGE}");
         return ExitCode::from(2);
     }
-    let chosen = |n: &str| args.names.is_empty() || args.names.iter().any(|a| a == n);
+    let everything = args.names.iter().any(|a| a == "all");
+    let chosen = |n: &str| {
+        everything || (args.names.is_empty() && n != "echo") || args.names.iter().any(|a| a == n)
+    };
+    if chosen("echo") {
+        if let Err(e) = echo::build_binaries() {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
     let selected: Vec<_> = all.iter().filter(|w| chosen(w.name)).collect();
 
     // samples[workload][runtime] = one figure per repetition
@@ -139,14 +199,172 @@ fn main() -> ExitCode {
         }
     }
 
+    let echo_rows = if chosen("echo") {
+        match run_echo(&args) {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!("error: echo: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+
     print!("{}", render_tables(&rows, &precision, args.reps));
-    if let Some(path) = &args.json {
-        if let Err(e) = std::fs::write(path, render_json(&rows, &precision, args.reps)) {
-            eprintln!("error: writing {path}: {e}");
-            return ExitCode::FAILURE;
+    print!("{}", render_echo(&echo_rows, &args));
+    let outputs = [
+        (
+            &args.json,
+            render_json(&rows, &echo_rows, &precision, args.reps),
+        ),
+        (&args.svg, render_svg(&rows, &echo_rows, args.reps)),
+    ];
+    for (path, text) in outputs {
+        if let Some(path) = path {
+            if let Err(e) = std::fs::write(path, text) {
+                eprintln!("error: writing {path}: {e}");
+                return ExitCode::FAILURE;
+            }
         }
     }
     ExitCode::SUCCESS
+}
+
+/// Runs the echo workload: per repetition, per connection count, every server once (in
+/// an order that rotates between repetitions); returns the medians.
+fn run_echo(args: &Args) -> std::io::Result<Vec<EchoRow>> {
+    // samples[conns index][server] = one sample per repetition
+    let mut samples = vec![[(); 5].map(|_| Vec::new()); args.conns.len()];
+    for rep in 0..args.reps {
+        for (ci, &conns) in args.conns.iter().enumerate() {
+            for k in 0..SERVERS.len() {
+                let si = (k + rep) % SERVERS.len();
+                let server = &SERVERS[si];
+                eprintln!(
+                    "echo rep {}/{}: {} with {conns} connections",
+                    rep + 1,
+                    args.reps,
+                    server.name
+                );
+                samples[ci][si].push(echo::run(server, conns, args.secs)?);
+            }
+        }
+    }
+    Ok(args
+        .conns
+        .iter()
+        .zip(&samples)
+        .map(|(&conns, s)| {
+            let medians = [0, 1, 2, 3, 4].map(|i| {
+                let of =
+                    |f: fn(&echo::Sample) -> f64| median(&s[i].iter().map(f).collect::<Vec<_>>());
+                echo::Sample {
+                    msgs_per_sec: of(|x| x.msgs_per_sec),
+                    cpu_us_per_msg: of(|x| x.cpu_us_per_msg),
+                    peak_rss_mib: of(|x| x.peak_rss_mib),
+                }
+            });
+            EchoRow {
+                conns,
+                medians,
+                samples: s.clone(),
+            }
+        })
+        .collect())
+}
+
+/// An echo figure: its table label, JSON key, accessor, decimals shown, and whether it
+/// is a cost (lower is better).
+type EchoFigure = (
+    &'static str,
+    &'static str,
+    fn(&echo::Sample) -> f64,
+    usize,
+    bool,
+);
+
+/// The echo figures, in table order.
+const ECHO_FIGURES: [EchoFigure; 3] = [
+    (
+        "µs CPU/msg",
+        "cpu_us_per_msg",
+        |x| x.cpu_us_per_msg,
+        2,
+        true,
+    ),
+    ("msg/s", "msgs_per_sec", |x| x.msgs_per_sec, 0, false),
+    ("peak RSS MiB", "peak_rss_mib", |x| x.peak_rss_mib, 1, true),
+];
+
+/// The index of the epoll floor in [`SERVERS`].
+const FLOOR: usize = 4;
+
+/// The median over repetitions of evloop's figure divided by `peer`'s in the same
+/// repetition: runs close in time share the machine's load, so the paired ratio is
+/// steadier than the ratio of the medians.
+fn paired_ratio(r: &EchoRow, f: fn(&echo::Sample) -> f64, peer: impl Fn(usize) -> f64) -> f64 {
+    let ratios: Vec<f64> = r.samples[0]
+        .iter()
+        .enumerate()
+        .map(|(rep, s)| f(s) / peer(rep))
+        .collect();
+    median(&ratios)
+}
+
+/// [`paired_ratio`] against the epoll floor and against the better of tokio's two
+/// flavours in each repetition (`lower_better`: whether the figure is a cost).
+fn ratios(r: &EchoRow, f: fn(&echo::Sample) -> f64, lower_better: bool) -> (f64, f64) {
+    let floor = paired_ratio(r, f, |rep| f(&r.samples[FLOOR][rep]));
+    let tokio = paired_ratio(r, f, |rep| {
+        let (a, b) = (f(&r.samples[1][rep]), f(&r.samples[2][rep]));
+        if lower_better {
+            a.min(b)
+        } else {
+            a.max(b)
+        }
+    });
+    (floor, tokio)
+}
+
+fn render_echo(rows: &[EchoRow], args: &Args) -> String {
+    let mut out = String::new();
+    if rows.is_empty() {
+        return out;
+    }
+    let names: Vec<&str> = SERVERS.iter().map(|s| s.name).collect();
+    let _ = writeln!(
+        out,
+        "\necho: {}-byte messages, {} s per run, median of {} reps; server on core 0, load \
+         generator on core 1;\nratios: evloop / epoll floor and evloop / the better of tokio and tokio-local, each \
+         the median over reps of the ratio within a rep\n",
+        echo::MESSAGE_SIZE,
+        args.secs,
+        args.reps
+    );
+    let _ = writeln!(
+        out,
+        "| conns | figure | {} | evloop / epoll | evloop / tokio |",
+        names.join(" | ")
+    );
+    let _ = writeln!(out, "|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        for (label, _, f, digits, lower_better) in ECHO_FIGURES {
+            let cells: Vec<String> = r
+                .medians
+                .iter()
+                .map(|m| format!("{:.*}", digits, f(m)))
+                .collect();
+            let (floor, tokio) = ratios(r, f, lower_better);
+            let _ = writeln!(
+                out,
+                "| {} | {label} | {} | {floor:.3} | {tokio:.3} |",
+                r.conns,
+                cells.join(" | "),
+            );
+        }
+    }
+    out
 }
 
 /// `--child WORKLOAD RUNTIME_INDEX` (internal): runs one measurement and prints it.
@@ -164,11 +382,11 @@ fn child_mode(all: &[workloads::Workload]) -> Option<f64> {
 
 /// Runs one measurement of `name` on runtime `ri` in a fresh process; NaN on failure.
 fn in_child(name: &str, ri: usize) -> f64 {
-    let out = std::env::current_exe().and_then(|exe| {
-        std::process::Command::new(exe)
-            .args(["--child", name, &ri.to_string()])
-            .output()
-    });
+    // `/proc/self/exe`, not `current_exe()`: the running binary's own inode, even if a
+    // rebuild has replaced the file on disk meanwhile.
+    let out = std::process::Command::new("/proc/self/exe")
+        .args(["--child", name, &ri.to_string()])
+        .output();
     match out {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout)
             .trim()
@@ -233,7 +451,12 @@ fn json_num(x: f64) -> String {
     }
 }
 
-fn render_json(rows: &[Row], precision: &[Precision], reps: usize) -> String {
+fn render_json(
+    rows: &[Row],
+    echo_rows: &[EchoRow],
+    precision: &[Precision],
+    reps: usize,
+) -> String {
     let mut out = format!("{{\n  \"reps\": {reps},\n  \"workloads\": [");
     for (i, r) in rows.iter().enumerate() {
         let medians: Vec<String> = NAMES
@@ -251,6 +474,39 @@ fn render_json(rows: &[Row], precision: &[Precision], reps: usize) -> String {
             json_num(r.ratio)
         );
     }
+    out.push_str("\n  ],\n  \"echo\": [");
+    let mut first = true;
+    for r in echo_rows {
+        for (server, m) in SERVERS.iter().zip(&r.medians) {
+            let _ = write!(
+                out,
+                "{}\n    {{\"conns\": {}, \"server\": \"{}\", \"msgs_per_sec\": {}, \"cpu_us_per_msg\": {}, \"peak_rss_mib\": {}}}",
+                if first { "" } else { "," },
+                r.conns,
+                server.name,
+                json_num(m.msgs_per_sec),
+                json_num(m.cpu_us_per_msg),
+                json_num(m.peak_rss_mib)
+            );
+            first = false;
+        }
+    }
+    out.push_str("\n  ],\n  \"echo_ratios\": [");
+    let mut first = true;
+    for r in echo_rows {
+        for (_, key, f, _, lower_better) in ECHO_FIGURES {
+            let (floor, tokio) = ratios(r, f, lower_better);
+            let _ = write!(
+                out,
+                "{}\n    {{\"conns\": {}, \"figure\": \"{key}\", \"evloop_vs_epoll\": {}, \"evloop_vs_tokio\": {}}}",
+                if first { "" } else { "," },
+                r.conns,
+                json_num(floor),
+                json_num(tokio)
+            );
+            first = false;
+        }
+    }
     out.push_str("\n  ],\n  \"timer_precision\": [");
     for (i, p) in precision.iter().enumerate() {
         let _ = write!(
@@ -266,4 +522,78 @@ fn render_json(rows: &[Row], precision: &[Precision], reps: usize) -> String {
     }
     out.push_str("\n  ]\n}\n");
     out
+}
+
+/// The chart of every single-figure workload and of the echo server's CPU per message and
+/// peak RSS, each runtime relative to evloop.
+fn render_svg(rows: &[Row], echo_rows: &[EchoRow], reps: usize) -> String {
+    let mut groups: Vec<chart::Group> = rows
+        .iter()
+        .map(|r| chart::Group {
+            label: format!("{} (evloop {:.1} {})", r.name, r.medians[0], r.unit),
+            bars: NAMES.iter().copied().zip(r.medians).collect(),
+        })
+        .collect();
+    for r in echo_rows {
+        type Figure = (&'static str, &'static str, fn(&echo::Sample) -> f64);
+        let figures: [Figure; 2] = [
+            ("CPU/msg", "µs", |x| x.cpu_us_per_msg),
+            ("peak RSS", "MiB", |x| x.peak_rss_mib),
+        ];
+        for (what, unit, f) in figures {
+            groups.push(chart::Group {
+                label: format!(
+                    "echo {}c {what} (evloop {:.2} {unit})",
+                    r.conns,
+                    f(&r.medians[0])
+                ),
+                bars: SERVERS
+                    .iter()
+                    .map(|s| s.name)
+                    .zip(r.medians.iter().map(f))
+                    .collect(),
+            });
+        }
+    }
+    chart::render(
+        &format!("Each runtime's figure / evloop's (median of {reps} reps; lower is better)"),
+        &groups,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample(cpu: f64) -> echo::Sample {
+        echo::Sample {
+            msgs_per_sec: 1.0 / cpu,
+            cpu_us_per_msg: cpu,
+            peak_rss_mib: 1.0,
+        }
+    }
+
+    #[test]
+    fn echo_ratios_pair_runs_of_the_same_repetition() {
+        // Rep 0 ran on a quiet machine, rep 1 on a busy one: evloop is 10 % above the
+        // floor in both, which the median of per-rep ratios says and the ratio of
+        // medians would not.
+        let evloop = vec![sample(1.1), sample(2.2), sample(2.2)];
+        let floor = vec![sample(1.0), sample(2.0), sample(2.0)];
+        let tokio = vec![sample(1.2), sample(2.4), sample(2.4)];
+        let local = vec![sample(1.3), sample(2.2), sample(2.6)];
+        let row = EchoRow {
+            conns: 1,
+            medians: [sample(0.0); 5],
+            samples: [evloop, tokio, local, floor.clone(), floor],
+        };
+        let (vs_floor, vs_tokio) = ratios(&row, |x| x.cpu_us_per_msg, true);
+        assert!((vs_floor - 1.1).abs() < 1e-9, "{vs_floor}");
+        // Per rep against the cheaper tokio flavour: 1.1/1.2, 2.2/2.2, 2.2/2.4.
+        assert!((vs_tokio - 2.2 / 2.4).abs() < 1e-9, "{vs_tokio}");
+        // For a figure where higher is better, the better flavour is the larger one:
+        // per rep 1.2/1.1, 2.2/2.2, 2.4/2.2.
+        let (_, tput) = ratios(&row, |x| x.msgs_per_sec, false);
+        assert!((tput - 1.2 / 1.1).abs() < 1e-9, "{tput}");
+    }
 }

@@ -101,6 +101,17 @@ pub fn rss_bytes() -> usize {
     pages * page.max(1) as usize
 }
 
+/// The process's peak resident set size (`VmHWM`) in bytes, from `/proc/self/status`.
+pub fn peak_rss_bytes() -> usize {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib: usize = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    kib * 1024
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,5 +126,18 @@ mod tests {
         assert_eq!(percentile(&xs, 50.0), 50.0);
         assert_eq!(percentile(&xs, 100.0), 100.0);
         assert_eq!(percentile(&[7.0], 1.0), 7.0);
+    }
+
+    #[test]
+    fn peak_rss_is_at_least_the_current_rss() {
+        let rss = rss_bytes();
+        let peak = peak_rss_bytes();
+        assert!(rss > 0);
+        // The peak so far covers the RSS read before it (halved: the two files may
+        // round per-CPU counters differently).
+        assert!(
+            peak >= rss / 2,
+            "VmHWM {peak} far below an earlier RSS {rss}"
+        );
     }
 }

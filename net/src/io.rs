@@ -12,6 +12,10 @@
 //!     }
 //! }
 //! ```
+//!
+//! Stream reads and writes ([`Socket::poll_read`], [`Socket::poll_write`]) also clear
+//! readiness after a short transfer, which proves the socket drained (or full) without
+//! the `EAGAIN` probe.
 
 use std::fmt;
 use std::future::poll_fn;
@@ -80,24 +84,43 @@ impl Socket {
         self.reg.clear_ready(dir);
     }
 
-    /// Reads into `buf`; an empty `buf` gives `Ok(0)` at once, without waiting.
+    /// Reads into `buf` from a stream socket; an empty `buf` gives `Ok(0)` at once,
+    /// without waiting.
+    ///
+    /// A short read (some bytes, fewer than `buf.len()`) drained the receive queue, so it
+    /// clears read readiness at once instead of leaving it to the `EAGAIN` of the next
+    /// read: one system call fewer per message (see
+    /// [`Registration::clear_ready_after_short_io`] for when it does not).
     pub(crate) fn poll_read(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        if buf.is_empty() {
+        let len = buf.len();
+        if len == 0 {
             return Poll::Ready(Ok(0));
         }
-        self.poll_io(Direction::Read, cx, |fd| sys::recv(fd, buf))
+        let n = ready!(self.poll_io(Direction::Read, cx, |fd| sys::recv(fd, buf)))?;
+        if n > 0 && n < len {
+            self.reg.clear_ready_after_short_io(Direction::Read);
+        }
+        Poll::Ready(Ok(n))
     }
 
-    /// Writes from `buf`; an empty `buf` gives `Ok(0)` at once, without waiting.
+    /// Writes from `buf` to a stream socket; an empty `buf` gives `Ok(0)` at once,
+    /// without waiting.
+    ///
+    /// A short write filled the send buffer, so it clears write readiness at once: the
+    /// next write waits for the `EPOLLOUT` edge instead of probing for `EAGAIN`.
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        self.poll_io(Direction::Write, cx, |fd| sys::send(fd, buf))
+        let n = ready!(self.poll_io(Direction::Write, cx, |fd| sys::send(fd, buf)))?;
+        if n > 0 && n < buf.len() {
+            self.reg.clear_ready_after_short_io(Direction::Write);
+        }
+        Poll::Ready(Ok(n))
     }
 
     /// Reads into `buf`, waiting until at least one byte (or EOF: `Ok(0)`) is there.

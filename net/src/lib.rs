@@ -21,16 +21,22 @@
 //!    change, not a level). The reactor sets the ready flag and calls the parked waker;
 //!    the executor queues the task, which polls `read` again. Now the registration says
 //!    ready, `recv` returns the bytes.
-//! 5. **`clear_ready` only on `EAGAIN`.** The flag stays set after a read, even a short
-//!    one: more data may have arrived meanwhile, and under edge triggering there would be
-//!    no second event for it. Only when `recv` says `EAGAIN` (drained) is the flag
-//!    cleared, and the task waits for the next edge.
+//! 5. **`clear_ready` when the kernel says "no more".** That is `EAGAIN`, or, on a TCP
+//!    stream, a short read (fewer bytes than the buffer holds: the receive queue was
+//!    empty) or a short write (the send buffer is full). Then the task waits for the
+//!    next edge; data that arrived after the `recv` has raised one already. After an edge
+//!    that said urgent data, peer shutdown, hang-up or error, only `EAGAIN` clears: a
+//!    short read proves nothing then, and no further edge would come.
 //!
 //! ```text
 //! loop {
 //!     ready!(registration.poll_ready(Read, cx))?;  // Pending + waker parked until an edge
 //!     match recv(fd, buf) {
 //!         Err(EAGAIN) => registration.clear_ready(Read),
+//!         Ok(n) if 0 < n && n < buf.len() => {                // TCP: drained
+//!             registration.clear_ready_after_short_io(Read);
+//!             return Ready(Ok(n));
+//!         }
 //!         result => return Ready(result),
 //!     }
 //! }

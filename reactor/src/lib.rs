@@ -36,8 +36,18 @@
 //! set by the event and kept until the I/O type learns otherwise. The I/O type
 //! therefore reads (or writes) until the syscall says `EAGAIN`, and only then calls
 //! [`Registration::clear_ready`]; the next [`Registration::poll_ready`] stores the task's
-//! waker and returns `Pending` until the next edge. Clearing earlier (after a short read,
-//! say) could miss data that is already there and would never produce another event.
+//! waker and returns `Pending` until the next edge.
+//!
+//! A stream socket may clear earlier, after a *short* read or write (some bytes, fewer
+//! than asked): TCP returns short only when the receive queue is empty (the send buffer
+//! full), so the `EAGAIN` probe would be a wasted system call per message, and data that
+//! arrives after the syscall raises a new edge. [`Registration::clear_ready_after_short_io`]
+//! does that, except after an edge that said urgent data (a read stops short at the
+//! urgent mark, with data left), peer shutdown, hang-up or error (the next syscall
+//! returns at once, and no edge will come for it): then readiness stays until an
+//! `EAGAIN` proves otherwise. Clearing is safe because edges are recorded only inside
+//! [`Reactor::wait`], which cannot run between a syscall and the clear that follows it
+//! in the same poll.
 //!
 //! Registrations live in a slab whose tokens carry a generation: an event that the
 //! kernel queued for a registration that has since been dropped is ignored, never
@@ -89,6 +99,7 @@
 )]
 
 mod interest;
+mod io_state;
 mod notifier;
 mod reactor;
 mod registration;

@@ -8,10 +8,10 @@ use std::marker::PhantomData;
 use std::os::fd::RawFd;
 use std::rc::Rc;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
-use crate::interest::{Direction, Interest};
+use crate::interest::Interest;
+use crate::io_state::IoState;
 use crate::notifier::Notifier;
 use crate::slab::{Slab, Token};
 use crate::sys::epoll::{Epoll, Events};
@@ -74,32 +74,15 @@ pub struct Reactor {
     /// Buffer the kernel fills on each wait; allocated once, borrowed for a whole
     /// [`wait`](Reactor::wait) (so a re-entrant wait is an error, not a corruption).
     events: RefCell<Events>,
-    /// Per-registration readiness and wakers, keyed by generation-checked tokens.
-    slab: RefCell<Slab<IoState>>,
+    /// Per-registration readiness and wakers (shared with each
+    /// [`Registration`](crate::Registration)), keyed by generation-checked tokens.
+    slab: RefCell<Slab<Rc<IoState>>>,
     /// The eventfd other threads write to; shared with every [`Notifier`] handle.
     notifier: Arc<Notifier>,
     /// Whether the notifier fired since the last [`take_notified`](Reactor::take_notified).
     notified: Cell<bool>,
     /// Keeps the reactor on its thread (`!Send`, `!Sync`).
     _not_send: PhantomData<*const ()>,
-}
-
-/// What the reactor tracks for one registration.
-#[derive(Debug)]
-struct IoState {
-    /// The directions the registration said it would poll (checked in debug builds).
-    interest: Interest,
-    /// Readiness and waker, indexed by [`Direction::index`].
-    dirs: [DirState; 2],
-}
-
-/// One direction of one registration.
-#[derive(Debug, Default)]
-struct DirState {
-    /// An edge was seen and not yet [cleared](Reactor::clear_ready): I/O may proceed.
-    ready: bool,
-    /// The task waiting for the next edge in this direction.
-    waker: Option<Waker>,
 }
 
 impl Reactor {
@@ -223,14 +206,11 @@ impl Reactor {
             // Take the wakers under the borrow, wake them after it: a waker may re-enter
             // the reactor (drop a Registration, register a new one).
             let [read, write] = {
-                let mut slab = self.slab.borrow_mut();
-                let Some(state) = slab.get_mut(event.token) else {
+                let slab = self.slab.borrow();
+                let Some(state) = slab.get(event.token) else {
                     continue; // stale: its registration is gone, the slot may have a new owner
                 };
-                [
-                    state.dirs[Direction::Read.index()].set_ready(event.readable),
-                    state.dirs[Direction::Write.index()].set_ready(event.writable),
-                ]
+                state.record(&event)
             };
             if let Some(waker) = read {
                 waker.wake();
@@ -303,18 +283,21 @@ impl Reactor {
         self.slab.borrow().len()
     }
 
-    /// Adds `fd` to epoll for both directions, edge-triggered; returns its token.
-    pub(crate) fn register(&self, fd: RawFd, interest: Interest) -> io::Result<Token> {
-        let token = self.slab.borrow_mut().insert(IoState {
-            interest,
-            dirs: Default::default(),
-        });
+    /// Adds `fd` to epoll for both directions, edge-triggered; returns its token and
+    /// its readiness state.
+    pub(crate) fn register(
+        &self,
+        fd: RawFd,
+        interest: Interest,
+    ) -> io::Result<(Token, Rc<IoState>)> {
+        let state = Rc::new(IoState::new(interest));
+        let token = self.slab.borrow_mut().insert(Rc::clone(&state));
         if let Err(e) = self.epoll.add_io(fd, token) {
-            let state = self.slab.borrow_mut().remove(token);
-            drop(state);
+            let removed = self.slab.borrow_mut().remove(token);
+            drop(removed);
             return Err(e);
         }
-        Ok(token)
+        Ok((token, state))
     }
 
     /// Removes `fd` from epoll (already-closed or unknown fds are fine) and frees the
@@ -326,55 +309,6 @@ impl Reactor {
         let state = self.slab.borrow_mut().remove(token);
         // Dropped after the borrow ends: a waker's drop may re-enter the reactor.
         drop(state);
-    }
-
-    /// See [`Registration::poll_ready`](crate::Registration::poll_ready).
-    pub(crate) fn poll_ready(
-        &self,
-        token: Token,
-        dir: Direction,
-        cx: &mut Context<'_>,
-    ) -> Poll<()> {
-        let mut slab = self.slab.borrow_mut();
-        let state = slab
-            .get_mut(token)
-            .expect("a live Registration always has its slot");
-        debug_assert!(
-            state.interest.contains(dir),
-            "poll_ready({dir:?}) on a registration with interest {:?}",
-            state.interest
-        );
-        let dir = &mut state.dirs[dir.index()];
-        if dir.ready {
-            return Poll::Ready(());
-        }
-        let replaced = match &dir.waker {
-            Some(waker) if waker.will_wake(cx.waker()) => None,
-            _ => dir.waker.replace(cx.waker().clone()),
-        };
-        drop(slab);
-        // Dropped after the borrow ends: a waker's drop may re-enter the reactor.
-        drop(replaced);
-        Poll::Pending
-    }
-
-    /// See [`Registration::clear_ready`](crate::Registration::clear_ready).
-    pub(crate) fn clear_ready(&self, token: Token, dir: Direction) {
-        if let Some(state) = self.slab.borrow_mut().get_mut(token) {
-            state.dirs[dir.index()].ready = false;
-        }
-    }
-}
-
-impl DirState {
-    /// Records an edge if `edge` is set and hands back the waker to wake, if any.
-    fn set_ready(&mut self, edge: bool) -> Option<Waker> {
-        if edge {
-            self.ready = true;
-            self.waker.take()
-        } else {
-            None
-        }
     }
 }
 

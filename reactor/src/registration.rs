@@ -7,6 +7,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use crate::interest::{Direction, Interest};
+use crate::io_state::IoState;
 use crate::reactor::Reactor;
 use crate::slab::Token;
 
@@ -19,7 +20,9 @@ use crate::slab::Token;
 /// 2. try the non-blocking syscall;
 /// 3. on `EAGAIN`/`EWOULDBLOCK` call [`clear_ready(Read)`](Registration::clear_ready) and
 ///    go back to 1. Under edge triggering there is no new event until new data arrives,
-///    so readiness is only cleared when the kernel said "no more".
+///    so readiness is only cleared when the kernel said "no more" (or, for a stream
+///    socket, when a short read said it:
+///    [`clear_ready_after_short_io`](Registration::clear_ready_after_short_io)).
 ///
 /// The registration does **not** own the fd: dropping it deregisters (`EPOLL_CTL_DEL`)
 /// and frees its slot; the owner must drop the registration first and close the fd
@@ -43,6 +46,8 @@ use crate::slab::Token;
 pub struct Registration {
     /// The reactor the fd is registered with; kept alive as long as the registration.
     reactor: Rc<Reactor>,
+    /// The fd's readiness and wakers, shared with the reactor's slab.
+    state: Rc<IoState>,
     /// The fd's slab token, also its epoll user data.
     token: Token,
     /// The registered fd (borrowed, not owned: never closed here).
@@ -110,9 +115,10 @@ impl Registration {
         fd: RawFd,
         interest: Interest,
     ) -> io::Result<Registration> {
-        let token = reactor.register(fd, interest)?;
+        let (token, state) = reactor.register(fd, interest)?;
         Ok(Registration {
             reactor: Rc::clone(reactor),
+            state,
             token,
             fd,
         })
@@ -172,8 +178,9 @@ impl Registration {
     ///
     /// # Panics
     /// In debug builds, if `dir` is not part of the registration's [`Interest`].
+    #[inline]
     pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.reactor.poll_ready(self.token, dir, cx).map(Ok)
+        self.state.poll_ready(dir, cx).map(Ok)
     }
 
     /// Forgets the readiness of `dir`, so the next [`poll_ready`](Self::poll_ready) waits
@@ -204,8 +211,28 @@ impl Registration {
     /// assert!(reg.poll_ready(Direction::Read, &mut cx).is_pending()); // ...until cleared
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    #[inline]
     pub fn clear_ready(&self, dir: Direction) {
-        self.reactor.clear_ready(self.token, dir);
+        self.state.clear_ready(dir);
+    }
+
+    /// Like [`clear_ready`](Self::clear_ready), for a **stream socket** whose read or
+    /// write just transferred at least one byte but fewer than asked: that proves the
+    /// receive queue drained (or the send buffer full) as of the syscall, so the `EAGAIN`
+    /// the next attempt would get can be skipped, saving a system call per read.
+    ///
+    /// Readiness stays set when an edge since the last `clear_ready` said urgent data
+    /// (TCP stops a read short at the urgent mark), peer shutdown, hang-up or error: a
+    /// short transfer proves nothing then, and no further edge would come.
+    ///
+    /// Call it in the same poll as the syscall, as `clear_ready`. No edge is lost that
+    /// way: the reactor records edges only in [`Reactor::wait`], on this thread, so none
+    /// can be recorded between the syscall and this call; data that arrives after the
+    /// syscall raises a new edge in the kernel, which the next `wait` records. Not for
+    /// datagram sockets, where a short read is just a short datagram.
+    #[inline]
+    pub fn clear_ready_after_short_io(&self, dir: Direction) {
+        self.state.clear_ready_after_short_io(dir);
     }
 
     /// The registered file descriptor.

@@ -68,12 +68,12 @@ impl<T> Slab<T> {
         token(slot.generation, index)
     }
 
-    /// Mutable access to the value behind `token`, or `None` if stale or unknown.
-    pub(crate) fn get_mut(&mut self, token: Token) -> Option<&mut T> {
+    /// The value behind `token`, or `None` if stale or unknown.
+    pub(crate) fn get(&self, token: Token) -> Option<&T> {
         let (generation, index) = split(token);
-        let slot = self.slots.get_mut(index as usize)?;
+        let slot = self.slots.get(index as usize)?;
         if slot.generation == generation {
-            slot.value.as_mut()
+            slot.value.as_ref()
         } else {
             None
         }
@@ -121,11 +121,11 @@ mod tests {
         let b = slab.insert("b");
         assert_ne!(a, b);
         assert_eq!(slab.len(), 2);
-        assert_eq!(slab.get_mut(a), Some(&mut "a"));
-        *slab.get_mut(b).unwrap() = "B";
-        assert_eq!(slab.remove(b), Some("B"));
+        assert_eq!(slab.get(a), Some(&"a"));
+        assert_eq!(slab.get(b), Some(&"b"));
+        assert_eq!(slab.remove(b), Some("b"));
         assert_eq!(slab.len(), 1);
-        assert_eq!(slab.get_mut(b), None);
+        assert_eq!(slab.get(b), None);
         assert_eq!(slab.remove(b), None, "double remove is a no-op");
         assert_eq!(slab.len(), 1);
     }
@@ -147,21 +147,21 @@ mod tests {
         let old = slab.insert(1);
         slab.remove(old);
         let new = slab.insert(2);
-        assert_eq!(slab.get_mut(old), None);
+        assert_eq!(slab.get(old), None);
         assert_eq!(
             slab.remove(old),
             None,
             "a stale token cannot evict the new owner"
         );
-        assert_eq!(slab.get_mut(new), Some(&mut 2));
+        assert_eq!(slab.get(new), Some(&2));
     }
 
     #[test]
     fn unknown_index_is_rejected() {
         let mut slab: Slab<u8> = Slab::new();
-        assert_eq!(slab.get_mut(token(0, 7)), None);
+        assert_eq!(slab.get(token(0, 7)), None);
         assert_eq!(slab.remove(token(0, 7)), None);
-        assert_eq!(slab.get_mut(u64::MAX), None);
+        assert_eq!(slab.get(u64::MAX), None);
     }
 
     #[test]

@@ -118,6 +118,55 @@ fn clear_ready_waits_for_new_data() {
 }
 
 #[test]
+fn short_io_clears_readiness_until_the_next_edge() {
+    let reactor = Reactor::new().unwrap();
+    let (mut ours, mut theirs) = pair();
+    let reg = Registration::with_reactor(&reactor, ours.as_raw_fd(), Interest::READABLE).unwrap();
+    let (count, waker) = counting_waker();
+
+    theirs.write_all(b"abc").unwrap();
+    reactor.wait(SHORT).unwrap();
+    assert!(poll(&reg, Direction::Read, &waker).is_ready());
+    let mut buf = [0u8; 16];
+    assert_eq!(ours.read(&mut buf).unwrap(), 3); // short: the queue is drained
+    reg.clear_ready_after_short_io(Direction::Read);
+    assert!(poll(&reg, Direction::Read, &waker).is_pending());
+
+    // Data that arrives after the short read raises an edge of its own.
+    theirs.write_all(b"def").unwrap();
+    reactor.wait(SHORT).unwrap();
+    assert_eq!(count.get(), 1);
+    assert!(poll(&reg, Direction::Read, &waker).is_ready());
+}
+
+#[test]
+fn short_io_keeps_readiness_after_peer_shutdown() {
+    let reactor = Reactor::new().unwrap();
+    let (mut ours, mut theirs) = pair();
+    let reg = Registration::with_reactor(&reactor, ours.as_raw_fd(), Interest::READABLE).unwrap();
+    let (count, waker) = counting_waker();
+
+    // Data and the peer's shutdown arrive in one edge.
+    theirs.write_all(b"abc").unwrap();
+    theirs.shutdown(std::net::Shutdown::Write).unwrap();
+    reactor.wait(SHORT).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(ours.read(&mut buf).unwrap(), 3);
+    reg.clear_ready_after_short_io(Direction::Read);
+    assert!(
+        poll(&reg, Direction::Read, &waker).is_ready(),
+        "no edge will come for the EOF: readiness must stay"
+    );
+    assert_eq!(ours.read(&mut buf).unwrap(), 0);
+
+    // An EAGAIN-based clear still clears; nothing wakes without a new edge.
+    reg.clear_ready(Direction::Read);
+    assert!(poll(&reg, Direction::Read, &waker).is_pending());
+    reactor.wait(Some(Duration::from_millis(10))).unwrap();
+    assert_eq!(count.get(), 0);
+}
+
+#[test]
 fn waker_is_replaced_not_duplicated() {
     let reactor = Reactor::new().unwrap();
     let (ours, mut theirs) = pair();

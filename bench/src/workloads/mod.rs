@@ -3,11 +3,13 @@
 use crate::runtimes::{Evloop, Smol, Tokio, TokioLocal};
 
 pub mod chained_spawn;
+pub mod echo;
 pub mod idle_tasks_memory;
 pub mod ping_pong;
 pub mod spawn_many;
 pub mod timer_precision;
 pub mod timers;
+pub mod timers_memory;
 pub mod yield_many;
 
 /// A workload measured as one figure per run, one run function per runtime.
@@ -47,6 +49,7 @@ pub fn all() -> Vec<Workload> {
         workload!(ping_pong, "ns/wake"),
         workload!(chained_spawn, "ns/spawn"),
         workload!(timers, "ns/timer"),
+        workload!(timers_memory, "B/timer", true),
         workload!(idle_tasks_memory, "B/task", true),
     ]
 }

@@ -4,7 +4,8 @@
 use crate::runtimes::Rt;
 use std::time::{Duration, Instant};
 
-const N: u64 = 200_000;
+/// The number of sleepers.
+pub const N: u64 = 200_000;
 const LONGEST: Duration = Duration::from_millis(100);
 
 pub fn run<R: Rt>() -> f64 {

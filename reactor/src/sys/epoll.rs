@@ -1,7 +1,7 @@
 //! The OS boundary: raw epoll and eventfd system calls.
 //!
 //! Everything `unsafe` in this crate lives in this file; the modules above it see
-//! owned file descriptors, plain tokens and [`Event`]s with two booleans.
+//! owned file descriptors, plain tokens and decoded [`Event`]s.
 
 #![allow(unsafe_code)]
 
@@ -15,13 +15,23 @@ use std::time::Duration;
 /// A property of the kernel, hence process-wide.
 static PWAIT2_UNAVAILABLE: AtomicBool = AtomicBool::new(false);
 
-/// Readiness that counts as "readable": data, the peer's shutdown, hang-up, or an error
-/// (the next read reports the latter two).
-const READ_FLAGS: u32 = (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
+/// Readiness that counts as "readable": data, urgent data, the peer's shutdown,
+/// hang-up, or an error (the next read reports the latter two).
+const READ_FLAGS: u32 =
+    (libc::EPOLLIN | libc::EPOLLPRI | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
 
 /// Readiness that counts as "writable": buffer space, hang-up, or an error (the next
 /// write reports the latter two).
 const WRITE_FLAGS: u32 = (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) as u32;
+
+/// Read conditions after which a short read does not prove the receive queue drained
+/// (TCP stops a read at the urgent mark; after the peer's FIN or an error the next read
+/// returns at once, and no further edge will come for it).
+const READ_STICKY_FLAGS: u32 =
+    (libc::EPOLLPRI | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
+
+/// Write conditions after which a short write does not prove the send buffer full.
+const WRITE_STICKY_FLAGS: u32 = (libc::EPOLLHUP | libc::EPOLLERR) as u32;
 
 /// An epoll instance.
 #[derive(Debug)]
@@ -41,10 +51,11 @@ impl Epoll {
         Ok(Epoll { fd })
     }
 
-    /// Registers a socket-like `fd`, edge-triggered, for both directions and peer
-    /// shutdown (`EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET`).
+    /// Registers a socket-like `fd`, edge-triggered, for both directions, urgent data and
+    /// peer shutdown (`EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET`).
     pub(crate) fn add_io(&self, fd: RawFd, token: u64) -> io::Result<()> {
-        let flags = libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLRDHUP | libc::EPOLLET;
+        let flags =
+            libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLPRI | libc::EPOLLRDHUP | libc::EPOLLET;
         self.ctl(libc::EPOLL_CTL_ADD, fd, flags as u32, token)
     }
 
@@ -175,6 +186,8 @@ impl Events {
             token,
             readable: flags & READ_FLAGS != 0,
             writable: flags & WRITE_FLAGS != 0,
+            read_sticky: flags & READ_STICKY_FLAGS != 0,
+            write_sticky: flags & WRITE_STICKY_FLAGS != 0,
         })
     }
 }
@@ -188,6 +201,11 @@ pub(crate) struct Event {
     pub(crate) readable: bool,
     /// The fd became writable (space, hang-up or error).
     pub(crate) writable: bool,
+    /// Urgent data, peer shutdown, hang-up or error: a short read no longer proves the
+    /// socket drained.
+    pub(crate) read_sticky: bool,
+    /// Hang-up or error: a short write no longer proves the send buffer full.
+    pub(crate) write_sticky: bool,
 }
 
 /// `eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)`.

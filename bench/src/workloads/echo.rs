@@ -1,0 +1,223 @@
+//! `echo`: a fixed load generator against an echo server on each runtime and on the raw
+//! epoll floor, each a separate process.
+//!
+//! Each server binary (`bench/src/bin/*_echo_server.rs`) runs pinned to core 0, the one
+//! load generator (`bench/src/bin/echo_load.rs`, runtime-free) pinned to core 1. The load
+//! generator opens the connections, then ping-pongs 64-byte messages on all of them for
+//! the window and reads the server's CPU time (`/proc/PID/task/*/schedstat`) at both ends of it and
+//! its peak RSS (`VmHWM`) at the end.
+
+use std::io::{self, BufRead, BufReader};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The core the server runs on.
+const SERVER_CPU: usize = 0;
+/// The core the load generator runs on.
+const CLIENT_CPU: usize = 1;
+/// Message size in bytes.
+pub const MESSAGE_SIZE: usize = 64;
+
+/// One server under test.
+pub struct Server {
+    /// The column name.
+    pub name: &'static str,
+    /// Its binary, next to the harness's own.
+    bin: &'static str,
+    /// Extra arguments.
+    args: &'static [&'static str],
+}
+
+/// The servers in table order; the last one is the runtime-free floor.
+pub const SERVERS: [Server; 5] = [
+    Server {
+        name: "evloop",
+        bin: "evloop_echo_server",
+        args: &[],
+    },
+    Server {
+        name: "tokio",
+        bin: "tokio_echo_server",
+        args: &[],
+    },
+    Server {
+        name: "tokio-local",
+        bin: "tokio_echo_server",
+        args: &["--local"],
+    },
+    Server {
+        name: "smol",
+        bin: "smol_echo_server",
+        args: &[],
+    },
+    Server {
+        name: "epoll",
+        bin: "epoll_echo_server",
+        args: &[],
+    },
+];
+
+/// What one run measured.
+#[derive(Clone, Copy, Debug)]
+pub struct Sample {
+    /// Echoed messages per second.
+    pub msgs_per_sec: f64,
+    /// Server CPU time (user + system) per message, in microseconds.
+    pub cpu_us_per_msg: f64,
+    /// Server peak resident set, in MiB.
+    pub peak_rss_mib: f64,
+}
+
+/// The servers' binaries and the load generator's.
+fn binaries() -> impl Iterator<Item = &'static str> {
+    SERVERS.iter().map(|s| s.bin).chain(["echo_load"])
+}
+
+/// The directory holding the harness and the server binaries.
+fn bin_dir() -> io::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    Ok(exe.parent().map(Path::to_path_buf).unwrap_or_default())
+}
+
+/// Builds the server and load binaries with the harness's own profile (a no-op when they
+/// are fresh), so that `cargo run -p evloop-bench -- echo` never measures stale servers.
+/// Outside `cargo run`, checks that they exist.
+pub fn build_binaries() -> io::Result<()> {
+    let dir = bin_dir()?;
+    if let Some(cargo) = std::env::var_os("CARGO") {
+        let target_dir = dir.parent().unwrap_or(&dir);
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "--quiet", "--manifest-path", manifest])
+            .arg("--target-dir")
+            .arg(target_dir);
+        // Only these binaries: rebuilding the running harness would replace its file.
+        for bin in binaries() {
+            cmd.args(["--bin", bin]);
+        }
+        if !cfg!(debug_assertions) {
+            cmd.arg("--release");
+        }
+        let status = cmd.status()?;
+        if !status.success() {
+            return Err(io::Error::other(format!(
+                "building the echo servers: {status}"
+            )));
+        }
+    }
+    for bin in binaries() {
+        if !dir.join(bin).exists() {
+            return Err(io::Error::other(format!(
+                "{} is missing: build it with `cargo build --release -p evloop-bench --bins`",
+                dir.join(bin).display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A command for `bin` that runs pinned to `cpu`.
+fn pinned(bin: &Path, cpu: usize) -> Command {
+    let mut cmd = Command::new(bin);
+    // SAFETY: the closure runs in the child between fork and exec and only makes
+    // async-signal-safe calls (CPU_ZERO/CPU_SET on a local set, sched_setaffinity).
+    unsafe {
+        cmd.pre_exec(move || {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_ZERO(&mut set);
+            libc::CPU_SET(cpu, &mut set);
+            if libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd
+}
+
+/// Kills the server when dropped, whatever happened to the run.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs `server` against the load generator with `conns` connections for `secs`.
+pub fn run(server: &Server, conns: usize, secs: f64) -> io::Result<Sample> {
+    let dir = bin_dir()?;
+    let child = pinned(&dir.join(server.bin), SERVER_CPU)
+        .args(server.args)
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut srv = Running(child);
+    let mut line = String::new();
+    let stdout = srv.0.stdout.take().expect("piped stdout");
+    BufReader::new(stdout).read_line(&mut line)?;
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or_else(|| io::Error::other(format!("{}: unexpected first line {line:?}", server.bin)))?
+        .to_string();
+    let out = pinned(&dir.join("echo_load"), CLIENT_CPU)
+        .args(["--addr", &addr, "--conns", &conns.to_string()])
+        .args([
+            "--size",
+            &MESSAGE_SIZE.to_string(),
+            "--secs",
+            &secs.to_string(),
+        ])
+        .args(["--server-pid", &srv.0.id().to_string()])
+        .stderr(Stdio::inherit())
+        .output()?;
+    drop(srv);
+    if !out.status.success() {
+        return Err(io::Error::other(format!(
+            "echo_load failed: {}",
+            out.status
+        )));
+    }
+    parse(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// Parses the load generator's `messages M secs S server_cpu_secs C server_hwm_kib K
+/// errors E` line.
+fn parse(out: &str) -> io::Result<Sample> {
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let field = |name: &str| -> io::Result<f64> {
+        words
+            .iter()
+            .position(|w| *w == name)
+            .and_then(|i| words.get(i + 1)?.parse().ok())
+            .ok_or_else(|| io::Error::other(format!("echo_load printed {out:?}: no {name}")))
+    };
+    let (messages, secs) = (field("messages")?, field("secs")?);
+    if field("errors")? > 0.0 || messages == 0.0 {
+        return Err(io::Error::other(format!("echo_load: {}", out.trim())));
+    }
+    Ok(Sample {
+        msgs_per_sec: messages / secs,
+        cpu_us_per_msg: field("server_cpu_secs")? * 1e6 / messages,
+        peak_rss_mib: field("server_hwm_kib")? / 1024.0,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_load_line() {
+        let s =
+            parse("messages 2000 secs 2.000 server_cpu_secs 0.010 server_hwm_kib 2048 errors 0\n")
+                .unwrap();
+        assert_eq!(s.msgs_per_sec, 1000.0);
+        assert!((s.cpu_us_per_msg - 5.0).abs() < 1e-9);
+        assert_eq!(s.peak_rss_mib, 2.0);
+        assert!(parse("messages 10 secs 1 server_cpu_secs 1 server_hwm_kib 1 errors 3").is_err());
+        assert!(parse("garbage").is_err());
+    }
+}
