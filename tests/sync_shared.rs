@@ -286,3 +286,19 @@ fn the_shared_semaphore_wakes_a_loop_task_from_a_thread_and_loses_no_permit() {
     drop(permit);
     assert_eq!(sem.available_permits(), 2);
 }
+
+#[test]
+fn a_blocking_call_on_a_loops_thread_panics_instead_of_stopping_the_loop() {
+    use evloop::sync::shared::mpsc;
+    let msg = evloop::run(async {
+        let (_tx, mut rx) = mpsc::unbounded_channel::<u32>();
+        let err = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rx.blocking_recv()))
+            .unwrap_err();
+        match err.downcast_ref::<&str>() {
+            Some(text) => text.to_string(),
+            None => err.downcast_ref::<String>().cloned().unwrap_or_default(),
+        }
+    });
+    assert!(msg.contains("would stop the loop"), "{msg}");
+    assert!(msg.contains("`.await` the async version"), "{msg}");
+}

@@ -6,7 +6,8 @@
 //! their loop-local namesakes in [`evloop::sync`](crate) (FIFO waiters, nothing lost on
 //! cancellation), and add blocking calls for threads that run no loop:
 //! `blocking_recv`, `blocking_send`, `blocking_lock`, `blocking_acquire`. Those park the
-//! thread; never call them on a loop's thread, which would stop every task of the loop.
+//! thread; on a loop's thread, which that would stop for good, they panic with advice
+//! instead (`.await` the async version there).
 //!
 //! Their state sits behind a `std::sync::Mutex` (uncontended: one atomic operation to
 //! take it, one to release), and a waker is cloned only when it would wake a different

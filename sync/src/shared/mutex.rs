@@ -106,6 +106,7 @@ impl<T: ?Sized> Mutex<T> {
     /// m.blocking_lock().push_str("from a plain thread"); // never call this inside a task
     /// assert_eq!(m.into_inner(), "from a plain thread");
     /// ```
+    #[track_caller]
     pub fn blocking_lock(&self) -> MutexGuard<'_, T> {
         park::block_on(self.lock())
     }

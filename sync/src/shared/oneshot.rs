@@ -212,6 +212,7 @@ impl<T> Receiver<T> {
     /// evloop::run(async move { tx.send("from the loop").unwrap() });
     /// assert_eq!(waiter.join().unwrap(), Ok("from the loop"));
     /// ```
+    #[track_caller]
     pub fn blocking_recv(self) -> Result<T, RecvError> {
         super::park::block_on(self)
     }

@@ -26,8 +26,20 @@ thread_local! {
 }
 
 /// Polls `future` on the calling thread, parking between polls until it is woken.
-/// Never call it on a loop's thread: the loop would stop until the future completes.
+///
+/// # Panics
+/// On a thread that runs an evloop loop: parking it would stop every task of the loop,
+/// most likely the very one that would have woken it, so the call could never return.
+#[track_caller]
 pub(crate) fn block_on<F: Future>(future: F) -> F::Output {
+    if evloop_reactor::Reactor::current().is_some() {
+        panic!(
+            "evloop::sync::shared: a blocking_* call on a thread that runs an evloop loop \
+             would stop the loop (and the task that would wake it) for good. Inside async \
+             code, `.await` the async version instead; call blocking_* only from threads \
+             without a loop, such as std::thread or spawn_blocking."
+        );
+    }
     let mut future = pin!(future);
     WAKER.with(|waker| {
         let mut cx = Context::from_waker(waker);

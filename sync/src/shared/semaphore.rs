@@ -122,6 +122,7 @@ impl Semaphore {
     /// sem.close();
     /// assert!(sem.blocking_acquire().is_err());
     /// ```
+    #[track_caller]
     pub fn blocking_acquire(&self) -> Result<SemaphorePermit<'_>, AcquireError> {
         park::block_on(self.acquire())
     }

@@ -146,6 +146,7 @@ impl<T> Receiver<T> {
     /// }); // tx dropped: the consumer sees the end
     /// assert_eq!(consumer.join().unwrap(), 10);
     /// ```
+    #[track_caller]
     pub fn blocking_recv(&mut self) -> Option<T> {
         park::block_on(self.recv())
     }

@@ -85,6 +85,7 @@ impl<T> Sender<T> {
     /// producer.join().unwrap();
     /// assert_eq!(got, [0, 1, 2]);
     /// ```
+    #[track_caller]
     pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
         park::block_on(self.send(value))
     }
