@@ -1,22 +1,15 @@
 //! `async-channel`, unchanged, on evloop: a pipeline with four worker tasks, closing
 //! semantics, and a sender on another thread.
 
+mod common;
+
+use common::run_bounded;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::rc::Rc;
 use std::time::Duration;
 
-use evloop::time::{sleep, timeout};
-
-/// Runs `test` on a fresh loop, failing if it takes longer than 20 s.
-fn run_bounded<F: Future>(test: F) -> F::Output {
-    evloop::run(async {
-        timeout(Duration::from_secs(20), test)
-            .await
-            .expect("the test did not finish within 20 s")
-    })
-}
+use evloop::time::sleep;
 
 #[test]
 fn pipeline_through_four_workers_processes_every_job_once() {

@@ -1,23 +1,16 @@
 //! `async-lock`, unchanged, on evloop: an `RwLock` with readers and writers holding it
 //! across `.await`, a `Mutex`, a `Semaphore` and a `Barrier`, each across several tasks.
 
+mod common;
+
+use common::run_bounded;
 use std::cell::Cell;
-use std::future::Future;
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_lock::{Barrier, Mutex, RwLock, Semaphore};
-use evloop::time::{sleep, timeout};
-
-/// Runs `test` on a fresh loop, failing if it takes longer than 20 s.
-fn run_bounded<F: Future>(test: F) -> F::Output {
-    evloop::run(async {
-        timeout(Duration::from_secs(20), test)
-            .await
-            .expect("the test did not finish within 20 s")
-    })
-}
+use evloop::time::sleep;
 
 /// Raises `max` to `now` if it is higher.
 fn record_max(max: &Cell<usize>, now: usize) {

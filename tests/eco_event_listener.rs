@@ -1,25 +1,18 @@
 //! `event-listener`, unchanged, on evloop: waiting for a condition across tasks, handing
 //! out work one notification at a time, and a notification from another thread.
 
+mod common;
+
+use common::run_bounded;
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
-use std::future::Future;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use event_listener::{listener, Event};
-use evloop::time::{sleep, timeout};
-
-/// Runs `test` on a fresh loop, failing if it takes longer than 20 s.
-fn run_bounded<F: Future>(test: F) -> F::Output {
-    evloop::run(async {
-        timeout(Duration::from_secs(20), test)
-            .await
-            .expect("the test did not finish within 20 s")
-    })
-}
+use evloop::time::sleep;
 
 /// Waits until `ready` returns true, with the check-listen-recheck pattern.
 async fn wait_until(event: &Event, ready: impl Fn() -> bool) {

@@ -2,23 +2,16 @@
 //! `futures::channel::mpsc` and `futures::io::copy` over a `TcpStream`, each across
 //! several tasks.
 
-use std::future::Future;
+mod common;
+
+use common::run_bounded;
 use std::time::{Duration, Instant};
 
 use evloop::net::{TcpListener, TcpStream};
-use evloop::time::{sleep, timeout};
+use evloop::time::sleep;
 use futures::channel::{mpsc, oneshot};
 use futures::stream::{self, FuturesUnordered};
 use futures::{AsyncReadExt, AsyncWriteExt, FutureExt, SinkExt, StreamExt};
-
-/// Runs `test` on a fresh loop, failing if it takes longer than 20 s.
-fn run_bounded<F: Future>(test: F) -> F::Output {
-    evloop::run(async {
-        timeout(Duration::from_secs(20), test)
-            .await
-            .expect("the test did not finish within 20 s")
-    })
-}
 
 #[test]
 fn join_runs_spawned_tasks_and_local_futures_concurrently() {

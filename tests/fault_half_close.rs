@@ -2,31 +2,12 @@
 //! side) shuts down its writing half, the client reads to EOF and still writes back; and
 //! a write half of a split stream shuts down while its read half keeps reading.
 
-use std::future::Future;
+mod common;
+
+use common::{pair, run_bounded};
 use std::net::Shutdown;
-use std::time::Duration;
 
-use evloop::net::{TcpListener, TcpStream};
-use evloop::time::timeout;
-
-/// Runs `test` on a fresh loop, failing if it takes longer than 10 s.
-fn run_bounded<F: Future>(test: F) -> F::Output {
-    evloop::run(async {
-        timeout(Duration::from_secs(10), test)
-            .await
-            .expect("the test did not finish within 10 s (a hang?)")
-    })
-}
-
-/// A connected (client, server) pair on 127.0.0.1.
-async fn pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let client = TcpStream::connect(listener.local_addr().unwrap())
-        .await
-        .unwrap();
-    let (server, _) = listener.accept().await.unwrap();
-    (client, server)
-}
+use evloop::net::TcpStream;
 
 /// Reads until EOF.
 async fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {

@@ -5,50 +5,17 @@
 //! (`net_errors.rs` checks the error kinds on a bare pair of sockets; this checks that a
 //! server built the usual way survives them.)
 
+mod common;
+
+use common::{linger_zero, reset, run_bounded};
 use std::cell::RefCell;
-use std::future::Future;
 use std::io::{self, ErrorKind};
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::time::Duration;
 
 use evloop::net::{TcpListener, TcpStream};
-use evloop::time::{sleep, timeout};
-
-/// Runs `test` on a fresh loop, failing if it takes longer than 10 s.
-fn run_bounded<F: Future>(test: F) -> F::Output {
-    evloop::run(async {
-        timeout(Duration::from_secs(10), test)
-            .await
-            .expect("the test did not finish within 10 s (a hang?)")
-    })
-}
-
-/// Sets `SO_LINGER` 0 on `stream`: closing it then sends a reset instead of a FIN.
-fn linger_zero(stream: &TcpStream) {
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: the fd is open (owned by `stream`) and `linger` is a valid `struct linger`.
-    let rc = unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&linger as *const libc::linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0, "setsockopt(SO_LINGER)");
-}
-
-/// Closes `stream` with a reset.
-fn reset(stream: TcpStream) {
-    linger_zero(&stream);
-    drop(stream);
-}
+use evloop::time::sleep;
 
 /// How each server connection task ended.
 type Outcomes = Rc<RefCell<Vec<io::Result<usize>>>>;

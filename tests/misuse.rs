@@ -8,8 +8,10 @@
 //! `spawn.rs`; a waker used after its runtime is gone in `wakes.rs`; empty reads and
 //! writes on a whole stream in `net_echo.rs`; unparseable addresses in `net_errors.rs`.)
 
+mod common;
+
+use common::{panic_text, run_bounded};
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::any::Any;
 use std::future::{poll_fn, Future};
 use std::pin::{pin, Pin};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -18,7 +20,6 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use evloop::net::{TcpListener, TcpStream};
-use evloop::time::timeout;
 
 /// The size of the padding in [`ParkOnce`]: it makes that task's one allocation a size
 /// that nothing else in this binary allocates (power-of-two `Vec` growth never lands in
@@ -58,24 +59,6 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-/// The message of a panic payload (a literal or a formatted string).
-fn panic_text(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .expect("a panic with a message")
-}
-
-/// Runs `test` on a fresh loop, failing if it takes longer than 10 s.
-fn run_bounded<F: Future>(test: F) -> F::Output {
-    evloop::run(async {
-        timeout(Duration::from_secs(10), test)
-            .await
-            .expect("the test did not finish within 10 s (a hang?)")
-    })
-}
 
 /// Counts its drops.
 struct DropCounter(Arc<AtomicUsize>);

@@ -1,24 +1,18 @@
 //! TCP echo round trips of 1 B, 64 KiB and 16 MiB, with the writer and the reader in
 //! different tasks, and TCP backpressure reaching the writing task.
 
+mod common;
+
+use common::run_bounded;
 use std::cell::Cell;
-use std::future::{poll_fn, Future};
+use std::future::poll_fn;
 use std::net::SocketAddr;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use evloop::net::{TcpListener, TcpStream};
-use evloop::time::{sleep, timeout};
-
-/// Runs `test` on a fresh loop, failing if it takes longer than 20 s.
-fn run_bounded<F: Future>(test: F) -> F::Output {
-    evloop::run(async {
-        timeout(Duration::from_secs(20), test)
-            .await
-            .expect("the test did not finish within 20 s")
-    })
-}
+use evloop::time::sleep;
 
 /// Starts an echo server on 127.0.0.1:0 (one task per connection) and returns its address.
 async fn echo_server() -> SocketAddr {

@@ -1,53 +1,16 @@
 //! The unhappy paths: refused connects, resets mid-stream, half-close, broken pipes, bad
 //! addresses, and host names resolved off the loop.
 
+mod common;
+
+use common::{pair, reset, run_bounded};
 use std::future::Future;
 use std::io::ErrorKind;
 use std::net::Shutdown;
-use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use evloop::net::{TcpListener, TcpStream, UdpSocket};
 use evloop::time::{sleep, timeout};
-
-/// Runs `test` on a fresh loop, failing if it takes longer than 10 s.
-fn run_bounded<F: Future>(test: F) -> F::Output {
-    evloop::run(async {
-        timeout(Duration::from_secs(10), test)
-            .await
-            .expect("the test did not finish within 10 s (a hang?)")
-    })
-}
-
-/// A connected (client, server) pair on 127.0.0.1.
-async fn pair() -> (TcpStream, TcpStream) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let client = TcpStream::connect(listener.local_addr().unwrap())
-        .await
-        .unwrap();
-    let (server, _) = listener.accept().await.unwrap();
-    (client, server)
-}
-
-/// Closes `stream` with `SO_LINGER` 0: the kernel sends a reset instead of a FIN.
-fn reset(stream: TcpStream) {
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: the fd is open (owned by `stream`) and `linger` is a valid `struct linger`.
-    let rc = unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&linger as *const libc::linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0, "setsockopt(SO_LINGER)");
-    drop(stream);
-}
 
 #[test]
 fn connecting_to_a_closed_port_is_connection_refused() {

@@ -1,6 +1,8 @@
 //! Spawning tasks: many of them, non-Send ones, outputs, and misuse.
 
-use std::any::Any;
+mod common;
+
+use common::panic_text;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -108,13 +110,4 @@ fn a_panic_in_run_propagates_to_the_caller() {
     assert_eq!(err.downcast_ref::<&str>(), Some(&"main failed"));
     // And the thread can run a loop again afterwards.
     assert_eq!(evloop::run(async { 1 }), 1);
-}
-
-/// The message of a panic payload (a literal or a formatted string).
-fn panic_text(payload: &(dyn Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .expect("a panic with a message")
 }

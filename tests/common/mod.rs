@@ -1,0 +1,63 @@
+//! Helpers the integration tests share (each test file that needs them says `mod common;`).
+#![allow(dead_code)] // each test crate uses its own subset
+
+use std::any::Any;
+use std::future::Future;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use evloop::net::{TcpListener, TcpStream};
+use evloop::time::timeout;
+
+/// Runs `test` on a fresh loop, failing (instead of hanging) if it takes over 20 s.
+pub fn run_bounded<F: Future>(test: F) -> F::Output {
+    evloop::run(async {
+        timeout(Duration::from_secs(20), test)
+            .await
+            .expect("the test did not finish within 20 s (a hang?)")
+    })
+}
+
+/// A connected (client, server) pair on 127.0.0.1.
+pub async fn pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let client = TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (client, server)
+}
+
+/// Sets `SO_LINGER` 0 on `stream`: closing it then sends a reset instead of a FIN.
+pub fn linger_zero(stream: &TcpStream) {
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: the fd is open (owned by `stream`) and `linger` is a valid `struct linger`.
+    let rc = unsafe {
+        libc::setsockopt(
+            stream.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(rc, 0, "setsockopt(SO_LINGER)");
+}
+
+/// Closes `stream` with a reset (`SO_LINGER` 0) instead of a FIN.
+pub fn reset(stream: TcpStream) {
+    linger_zero(&stream);
+    drop(stream);
+}
+
+/// The message of a panic payload (a literal or a formatted string).
+pub fn panic_text(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .expect("a panic with a message")
+}
