@@ -1,35 +1,15 @@
 //! `evloop::sync::mpsc`: order, backpressure of the bounded channel, FIFO among waiting
 //! senders, cancellation that loses nothing, close semantics.
 
+mod common;
+
+use common::{poll_once, until, within};
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::Poll;
 use std::time::Duration;
 
 use evloop::sync::mpsc::{self, SendError, TryRecvError, TrySendError};
 use evloop::time::timeout;
-
-async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
-    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *fut).poll(cx))).await
-}
-
-async fn within<F: Future>(fut: F) -> F::Output {
-    timeout(Duration::from_secs(5), fut)
-        .await
-        .expect("waited seconds: a lost wake-up")
-}
-
-async fn until(cond: impl Fn() -> bool) {
-    for _ in 0..1000 {
-        if cond() {
-            return;
-        }
-        evloop::yield_now().await;
-    }
-    panic!("condition never held");
-}
 
 struct DropCount(Rc<Cell<u32>>);
 

@@ -1,25 +1,15 @@
 //! `evloop::sync::Mutex`: FIFO lock hand-over, exclusion across awaits, cancellation that
 //! loses no lock, try_lock.
 
+mod common;
+
+use common::{poll_once, within};
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::Poll;
 use std::time::Duration;
 
 use evloop::sync::Mutex;
 use evloop::time::timeout;
-
-async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
-    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *fut).poll(cx))).await
-}
-
-async fn within<F: Future>(fut: F) -> F::Output {
-    timeout(Duration::from_secs(5), fut)
-        .await
-        .expect("waited seconds: a lost wake-up")
-}
 
 /// Spawns `n` tasks that each lock `m` and push their index; returns once all are queued.
 async fn queue_lockers(m: &Rc<Mutex<Vec<usize>>>, n: usize) -> Vec<evloop::JoinHandle<()>> {

@@ -1,38 +1,16 @@
 //! `evloop::sync::Semaphore`: FIFO service, no barging, cancellation that loses no permit,
 //! close, owned permits.
 
+mod common;
+
+use common::{poll_once, until, within};
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 use std::time::Duration;
 
 use evloop::sync::{AcquireError, Semaphore, TryAcquireError};
 use evloop::time::timeout;
-
-/// Polls `fut` once with the calling task's waker.
-async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
-    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *fut).poll(cx))).await
-}
-
-/// Awaits `fut`, failing the test instead of hanging if it takes seconds.
-async fn within<F: Future>(fut: F) -> F::Output {
-    timeout(Duration::from_secs(5), fut)
-        .await
-        .expect("waited seconds: a lost wake-up or permit")
-}
-
-/// Yields until `cond` holds (bounded, so a broken primitive fails instead of hanging).
-async fn until(cond: impl Fn() -> bool) {
-    for _ in 0..1000 {
-        if cond() {
-            return;
-        }
-        evloop::yield_now().await;
-    }
-    panic!("condition never held");
-}
 
 /// Spawns `n` tasks that each wait for one permit of `sem`, log their index, hold the
 /// permit across a yield and release it; returns when all of them are queued.

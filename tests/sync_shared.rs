@@ -1,11 +1,11 @@
 //! `evloop::sync::shared`: values crossing threads into and out of a loop task, blocking
 //! calls on threads without a loop, and the same FIFO and cancellation guarantees.
 
-use std::future::Future;
-use std::pin::Pin;
+mod common;
+
+use common::{poll_once, within};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::task::Poll;
 use std::thread;
 use std::time::Duration;
 
@@ -13,16 +13,6 @@ use evloop::sync::shared::{mpsc, oneshot, Mutex, Semaphore};
 use evloop::time::timeout;
 
 const N: u32 = 100_000;
-
-async fn poll_once<F: Future + Unpin>(fut: &mut F) -> Poll<F::Output> {
-    std::future::poll_fn(|cx| Poll::Ready(Pin::new(&mut *fut).poll(cx))).await
-}
-
-async fn within<F: Future>(fut: F) -> F::Output {
-    timeout(Duration::from_secs(20), fut)
-        .await
-        .expect("waited many seconds: a lost wake-up")
-}
 
 #[test]
 fn a_std_thread_sends_100k_messages_into_a_loop_task_in_order() {

@@ -61,3 +61,27 @@ pub fn panic_text(payload: &(dyn Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .expect("a panic with a message")
 }
+
+/// Polls `fut` once with the calling task's waker.
+pub async fn poll_once<F: Future + Unpin>(fut: &mut F) -> std::task::Poll<F::Output> {
+    std::future::poll_fn(|cx| std::task::Poll::Ready(std::pin::Pin::new(&mut *fut).poll(cx))).await
+}
+
+/// Awaits `fut`, failing the test instead of hanging if it takes 20 s (generous, so a
+/// slow run under valgrind passes; a lost wake-up never completes at all).
+pub async fn within<F: Future>(fut: F) -> F::Output {
+    timeout(Duration::from_secs(20), fut)
+        .await
+        .expect("waited 20 s: a lost wake-up, permit or message")
+}
+
+/// Yields until `cond` holds (bounded, so a broken primitive fails instead of hanging).
+pub async fn until(cond: impl Fn() -> bool) {
+    for _ in 0..1000 {
+        if cond() {
+            return;
+        }
+        evloop::yield_now().await;
+    }
+    panic!("condition never held");
+}
