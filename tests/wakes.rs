@@ -180,3 +180,40 @@ fn a_task_that_wakes_itself_in_the_poll_that_completes_it_is_freed_safely() {
     });
     assert_eq!(rt.alive_tasks(), 0);
 }
+
+#[test]
+fn wakes_from_other_threads_racing_the_runtimes_drop_touch_no_freed_loop() {
+    // Each thread wakes by value (the waker's reference is the last one once the runtime
+    // has dropped its own) while the runtime shuts down; the loop's shared half must live
+    // until the last such wake has finished using it. valgrind's memcheck runs this too.
+    for _ in 0..50 {
+        let wakers: Arc<Mutex<Vec<Waker>>> = Arc::default();
+        let rt = evloop::Runtime::new().unwrap();
+        let w = wakers.clone();
+        rt.block_on(async move {
+            for _ in 0..8 {
+                let w = w.clone();
+                drop(evloop::spawn(poll_fn(move |cx| {
+                    w.lock().unwrap().push(cx.waker().clone());
+                    Poll::<()>::Pending
+                })));
+            }
+            evloop::yield_now().await;
+        });
+        let threads: Vec<_> = std::mem::take(&mut *wakers.lock().unwrap())
+            .into_iter()
+            .map(|waker| {
+                std::thread::spawn(move || {
+                    for _ in 0..100 {
+                        waker.wake_by_ref();
+                    }
+                    waker.wake();
+                })
+            })
+            .collect();
+        drop(rt);
+        for t in threads {
+            t.join().unwrap();
+        }
+    }
+}

@@ -45,6 +45,8 @@ pub(crate) struct Core {
     pub(crate) blocking: Arc<Pool>,
     /// Settings from the `Builder`.
     pub(crate) config: Config,
+    /// `shared`'s registry index, which this loop's task headers carry.
+    index: u16,
     /// How early to end a timed wait and spin to the deadline.
     spin: TimerSpin,
     /// The next task id.
@@ -80,7 +82,7 @@ pub(crate) fn enqueue_if_local(ptr: NonNull<Header>) -> bool {
     let core = unsafe { &*core };
     // SAFETY: the caller (a waker or a task reference) keeps the header alive.
     let header = unsafe { ptr.as_ref() };
-    if !ptr::eq(Arc::as_ptr(&core.shared), header.shared.as_ptr()) {
+    if core.index != header.runtime {
         return false;
     }
     core.enqueue(ptr, header);
@@ -88,9 +90,15 @@ pub(crate) fn enqueue_if_local(ptr: NonNull<Header>) -> bool {
 }
 
 /// Puts a task woken on another thread on its loop's injection queue.
-pub(crate) fn schedule_remote(task: TaskRef) {
-    // SAFETY: the task owns a strong count of its `Shared`, and `task` keeps it alive.
-    let shared = unsafe { task.header().shared.as_ref() };
+///
+/// # Safety
+/// The caller must hold a reference to the task besides `task` (the waker's) until this
+/// returns: `task` goes to the queue, where the loop may drop it at once, and the caller's
+/// reference is what keeps the loop's `Shared` alive meanwhile.
+pub(crate) unsafe fn schedule_remote(task: TaskRef) {
+    // SAFETY: the caller's reference to the task keeps its strong count of the `Shared`,
+    // and so the `Shared`, alive for this whole call.
+    let shared = unsafe { Shared::by_index(task.header().runtime) };
     shared.schedule_remote(task);
 }
 
@@ -112,8 +120,9 @@ impl Core {
     /// A loop on a new reactor and timer store.
     pub(crate) fn new(config: Config) -> std::io::Result<Core> {
         let reactor = Reactor::new()?;
-        let shared = Arc::new(Shared::new(reactor.notifier()));
+        let shared = Shared::new_registered(reactor.notifier());
         Ok(Core {
+            index: shared.index(),
             shared,
             run_queue: RefCell::new(VecDeque::with_capacity(256)),
             tasks: TaskList::default(),
@@ -165,10 +174,10 @@ impl Core {
     {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        let ptr = raw::allocate(future, &self.shared, id, location);
+        let ptr = raw::allocate(future, &self.shared, id);
         // SAFETY: `allocate` created two references: one for the list, one for the handle.
         let (listed, handle) = unsafe { (TaskRef::from_raw(ptr), TaskRef::from_raw(ptr)) };
-        self.tasks.push(listed, name);
+        self.tasks.push(listed, name, location);
         // `allocate` flagged it QUEUED already.
         self.run_queue.borrow_mut().push_back(ptr);
         JoinHandle::new(handle)
@@ -255,7 +264,7 @@ impl Core {
             self.config.debug.sink.report(&SlowPoll {
                 id: header.id(),
                 name: self.tasks.name_of(header),
-                location: header.location,
+                location: self.tasks.location_of(header),
                 duration,
             });
         }

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use loom::sync::{Condvar, Mutex};
 
 use super::shared::{Shared, Wakeup};
-use crate::loom::{model, AtomicUsize, Ordering};
+use crate::loom::{model, Ordering};
+use loom::sync::atomic::AtomicUsize;
 
 /// An eventfd: a wake-up before the wait is kept, and the wait consumes it.
 #[derive(Default)]

@@ -1,15 +1,19 @@
 //! The runtime: `run`, `Runtime`, `Builder`, `spawn`.
 //!
 //! `core.rs` is the loop and its thread-local context, `shared.rs` what other threads can
-//! reach, `task_list.rs` the list of live tasks, `config.rs` the settings.
+//! reach, `registry.rs` the process-wide index of loops that task headers name theirs by,
+//! `task_list.rs` the list of live tasks, `locations.rs` its numbered spawn sites,
+//! `config.rs` the settings.
 
 mod config;
 pub(crate) mod core;
 mod debug;
+mod locations;
 #[cfg(all(test, loom))]
 mod loom_tests;
+mod registry;
 pub(crate) mod shared;
-mod task_list;
+pub(crate) mod task_list;
 mod timer_spin;
 
 use std::future::Future;

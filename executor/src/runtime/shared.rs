@@ -15,6 +15,7 @@
 use std::sync::Arc;
 use std::task::Wake;
 
+use super::registry::{self, Registration};
 use crate::loom::{fence, AtomicBool, Ordering, Queue};
 use crate::task::TaskRef;
 
@@ -44,6 +45,52 @@ pub(crate) struct Shared<T = TaskRef> {
     main_woken: AtomicBool,
     /// Writes the reactor's eventfd.
     notifier: Arc<dyn Wakeup>,
+    /// This loop's index in the process-wide registry, which task headers store instead
+    /// of a pointer to this (`None` for the loom models, which have no tasks).
+    registration: Option<Registration>,
+}
+
+impl Shared {
+    /// The shared half of a new loop, registered so that its tasks can name it by index.
+    pub(crate) fn new_registered(notifier: Arc<dyn Wakeup>) -> Arc<Shared> {
+        Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| {
+            let mut shared = Shared::new(notifier);
+            // The pointer becomes valid when `new_cyclic` returns, before any task can
+            // exist to look it up; it stays valid until the registration drops with it.
+            shared.registration = Some(Registration::new(weak.as_ptr().cast()));
+            shared
+        })
+    }
+
+    /// The registry index that task headers store.
+    pub(crate) fn index(&self) -> u16 {
+        self.registration
+            .as_ref()
+            .expect("a loop's `Shared` is registered")
+            .index()
+    }
+
+    /// The loop registered under `index`.
+    ///
+    /// # Safety
+    /// The caller must hold a task of that loop (which owns a strong count of it), and
+    /// the returned reference must not outlive that task.
+    pub(crate) unsafe fn by_index<'a>(index: u16) -> &'a Shared {
+        // SAFETY: the registration lives as long as the `Shared`, which the task's strong
+        // count keeps alive; `new_registered` registered a `*const Shared`.
+        unsafe { &*registry::lookup(index).cast::<Shared>() }
+    }
+
+    /// Releases the strong count a task owned of the loop registered under `index`.
+    ///
+    /// # Safety
+    /// The caller must own that strong count (taken with `Arc::into_raw` or
+    /// `Arc::increment_strong_count`) and give it up now.
+    pub(crate) unsafe fn release_by_index(index: u16) {
+        // SAFETY: as in `by_index`; the count is the caller's to release. If it was the
+        // last, the `Shared` (and its registration) is dropped here.
+        unsafe { Arc::decrement_strong_count(registry::lookup(index).cast::<Shared>()) };
+    }
 }
 
 impl<T> Shared<T> {
@@ -55,6 +102,7 @@ impl<T> Shared<T> {
             closed: AtomicBool::new(false),
             main_woken: AtomicBool::new(false),
             notifier,
+            registration: None,
         }
     }
 

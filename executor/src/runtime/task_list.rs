@@ -7,12 +7,15 @@
 //! (`Header::slot`), so removal is a swap with the last entry: O(1), and 8 bytes per
 //! task, half of what a doubly linked list threaded through the headers would cost.
 //!
-//! Names are rare, so they live here in a map by task id rather than in every header.
+//! Names are rare, so they live here in a map by task id rather than in every header;
+//! spawn sites are few, so headers store a site's number in `locations` (and, in the
+//! unlikely program with more than 65,535 of them, the rest live in a map by task id).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ptr::NonNull;
 
+use super::locations::{Locations, Site, UNNUMBERED};
 use crate::task::header::{flags, Header};
 use crate::task::TaskRef;
 
@@ -23,11 +26,16 @@ pub(crate) struct TaskList {
     slots: RefCell<Vec<NonNull<Header>>>,
     /// The names given through `task::Builder::name`, by task id.
     names: RefCell<HashMap<u64, Box<str>>>,
+    /// Spawn sites by number (`Header::site`).
+    locations: Locations,
+    /// The sites of tasks whose site got no number (`UNNUMBERED`), by task id.
+    unnumbered: RefCell<HashMap<u64, Site>>,
 }
 
 impl TaskList {
-    /// Adds a task, taking over the reference `task` owns, with its name if it has one.
-    pub(crate) fn push(&self, task: TaskRef, name: Option<Box<str>>) {
+    /// Adds a task, taking over the reference `task` owns, with its name if it has one and
+    /// where it was spawned.
+    pub(crate) fn push(&self, task: TaskRef, name: Option<Box<str>>, site: Site) {
         let ptr = task.as_ptr();
         std::mem::forget(task);
         // SAFETY: the reference just taken over keeps the header alive.
@@ -37,6 +45,11 @@ impl TaskList {
         header.slot.set(slot);
         slots.push(ptr);
         header.set(flags::LISTED);
+        let number = self.locations.number(site);
+        header.site.set(number);
+        if number == UNNUMBERED {
+            self.unnumbered.borrow_mut().insert(header.id(), site);
+        }
         if let Some(name) = name {
             header.set(flags::NAMED);
             self.names.borrow_mut().insert(header.id(), name);
@@ -70,6 +83,9 @@ impl TaskList {
             header.clear(flags::NAMED);
             self.names.borrow_mut().remove(&header.id());
         }
+        if header.site.get() == UNNUMBERED {
+            self.unnumbered.borrow_mut().remove(&header.id());
+        }
         // SAFETY: the table owned this reference while the task was listed.
         Some(unsafe { TaskRef::from_raw(ptr) })
     }
@@ -91,6 +107,14 @@ impl TaskList {
             return None;
         }
         self.names.borrow().get(&header.id()).map(|n| n.to_string())
+    }
+
+    /// Where a listed task was spawned.
+    pub(crate) fn location_of(&self, header: &Header) -> Site {
+        match header.site.get() {
+            UNNUMBERED => self.unnumbered.borrow()[&header.id()],
+            number => self.locations.site(number),
+        }
     }
 
     /// Calls `f` on every listed task. `f` must not spawn or complete tasks.

@@ -6,13 +6,11 @@
 //! `NonNull<Header>` and the type-erased `Vtable`.
 
 use std::cell::Cell;
-use std::panic::Location;
 use std::ptr::NonNull;
 use std::task::Waker;
 
 use super::join_waiter::JoinWaiter;
 use super::state::State;
-use crate::runtime::shared::Shared;
 
 /// Flags in the low 16 bits of `Header::id_flags`, read and written only on the loop's thread.
 pub(crate) mod flags {
@@ -55,49 +53,52 @@ pub(crate) struct Vtable {
     pub(crate) dealloc: unsafe fn(NonNull<Header>),
 }
 
-/// The type-independent head of a task allocation: 56 bytes on 64-bit targets, packed
-/// because a server may hold a million idle tasks (what is rare, a task's name, lives in
-/// the loop's name table instead).
+/// The type-independent head of a task allocation: 40 bytes on 64-bit targets, packed
+/// because a server may hold a million idle tasks. With a small future the whole cell is
+/// at most 56 bytes, which malloc serves from a 64-byte chunk. What is rare or shared
+/// lives elsewhere: a task's name in the loop's name table, its loop as an index into the
+/// process-wide registry, its spawn site as a number in the loop's table of sites.
 #[repr(C)]
 pub(crate) struct Header {
     /// Reference count and the `SCHEDULED` bit: the only state other threads touch.
     pub(crate) state: State,
+    /// Position in the loop's table of live tasks (see `runtime/task_list.rs`).
+    pub(crate) slot: Cell<u32>,
     /// The operations of the concrete `TaskCell<F>`.
     pub(crate) vtable: &'static Vtable,
-    /// The loop this task belongs to; the task owns one strong count of it (from `Arc::into_raw`),
-    /// so a waker can reach the injection queue even after the runtime is gone.
-    pub(crate) shared: NonNull<Shared>,
     /// Whoever awaits the `JoinHandle`, woken when the task completes. Loop thread only.
     pub(crate) join_waiter: JoinWaiter,
     /// The task id (unique within its loop, from 1) above 16 bits of `flags::*`. Loop thread only.
     id_flags: Cell<u64>,
-    /// Where `spawn` was called (`#[track_caller]`).
-    pub(crate) location: &'static Location<'static>,
-    /// Position in the loop's table of live tasks (see `runtime/task_list.rs`).
-    pub(crate) slot: Cell<u32>,
+    /// The loop this task belongs to, as its index in `runtime/registry.rs`. The task
+    /// owns one strong count of that loop's `Shared`, so a waker can reach the injection
+    /// queue even after the runtime is gone.
+    pub(crate) runtime: u16,
+    /// Where `spawn` was called, numbered in the loop's table of sites
+    /// (`runtime/locations.rs`); set when the task is listed.
+    pub(crate) site: Cell<u16>,
     /// How many times the future has been polled (saturating).
     polls: Cell<u32>,
 }
 
 impl Header {
-    /// A header with no flags but `initial`.
+    /// A header with no flags but `initial`, of the loop registered as `runtime`.
     pub(crate) fn new(
         state: State,
         vtable: &'static Vtable,
-        shared: NonNull<Shared>,
+        runtime: u16,
         id: u64,
         initial: u16,
-        location: &'static Location<'static>,
     ) -> Header {
         assert!(id < 1 << (64 - FLAG_BITS), "evloop: task ids exhausted");
         Header {
             state,
+            slot: Cell::new(0),
             vtable,
-            shared,
             join_waiter: JoinWaiter::default(),
             id_flags: Cell::new(id << FLAG_BITS | u64::from(initial)),
-            location,
-            slot: Cell::new(0),
+            runtime,
+            site: Cell::new(0),
             polls: Cell::new(0),
         }
     }
@@ -136,7 +137,7 @@ impl Header {
 #[cfg(all(test, target_pointer_width = "64"))]
 mod tests {
     #[test]
-    fn the_header_stays_at_56_bytes() {
-        assert_eq!(std::mem::size_of::<super::Header>(), 56);
+    fn the_header_stays_at_40_bytes() {
+        assert_eq!(std::mem::size_of::<super::Header>(), 40);
     }
 }

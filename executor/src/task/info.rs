@@ -5,6 +5,7 @@ use std::panic::Location;
 
 use super::header::{flags, Header};
 use crate::runtime::core::with_current;
+use crate::runtime::task_list::TaskList;
 
 /// Where a task is in its cycle, as [`all_tasks`] sees it.
 ///
@@ -65,7 +66,7 @@ pub struct TaskInfo {
 
 impl TaskInfo {
     /// The snapshot of `header`.
-    fn of(header: &Header, name: Option<String>) -> TaskInfo {
+    fn of(header: &Header, tasks: &TaskList) -> TaskInfo {
         let state = if header.has(flags::RUNNING) {
             TaskState::Running
         } else if header.has(flags::QUEUED) || header.state.is_scheduled() {
@@ -75,8 +76,8 @@ impl TaskInfo {
         };
         TaskInfo {
             id: header.id(),
-            name,
-            location: header.location,
+            name: tasks.name_of(header),
+            location: tasks.location_of(header),
             state,
             polls: header.polls(),
         }
@@ -116,7 +117,7 @@ pub fn all_tasks() -> Vec<TaskInfo> {
         let mut out = Vec::with_capacity(core.tasks.len());
         core.tasks.for_each(|h| {
             if !h.has(flags::COMPLETE) {
-                out.push(TaskInfo::of(h, core.tasks.name_of(h)));
+                out.push(TaskInfo::of(h, &core.tasks));
             }
         });
         out.sort_unstable_by_key(|t| std::cmp::Reverse(t.id));

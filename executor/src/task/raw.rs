@@ -8,7 +8,7 @@ use std::any::Any;
 use std::cell::UnsafeCell;
 use std::future::Future;
 use std::mem::ManuallyDrop;
-use std::panic::{self, AssertUnwindSafe, Location};
+use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::NonNull;
 use std::sync::Arc;
@@ -58,29 +58,23 @@ pub(crate) fn allocate<F: Future + 'static>(
     future: F,
     shared: &Arc<Shared>,
     id: u64,
-    location: &'static Location<'static>,
 ) -> NonNull<Header> {
+    // The task owns one strong count of its loop's `Shared`, released in `dealloc`.
+    let runtime = shared.index();
+    std::mem::forget(Arc::clone(shared));
     let cell = Box::new(TaskCell {
         header: Header::new(
             State::new(2),
             vtable::<F>(),
-            shared_ref(shared),
+            runtime,
             id,
             flags::JOIN_INTEREST | flags::QUEUED | flags::HAS_FUTURE,
-            location,
         ),
         stage: UnsafeCell::new(Stage {
             future: ManuallyDrop::new(future),
         }),
     });
     NonNull::from(Box::leak(cell)).cast()
-}
-
-/// One strong count of the loop's `Shared`, owned by the task (released in `dealloc`).
-fn shared_ref(shared: &Arc<Shared>) -> NonNull<Shared> {
-    let raw = Arc::into_raw(shared.clone()).cast_mut();
-    // SAFETY: `Arc::into_raw` never returns null.
-    unsafe { NonNull::new_unchecked(raw) }
 }
 
 /// The vtable of `TaskCell<F>`.
@@ -238,8 +232,8 @@ unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
         !cell.header.has(flags::HAS_FUTURE | flags::HAS_OUTPUT),
         "a task is freed only once its future and output are gone"
     );
-    let shared = cell.header.shared;
+    let runtime = cell.header.runtime;
     drop(cell);
-    // SAFETY: the task owned one strong count, from `Arc::into_raw` in `allocate`.
-    drop(unsafe { Arc::from_raw(shared.as_ptr()) });
+    // SAFETY: the task owned one strong count, taken in `allocate`.
+    unsafe { Shared::release_by_index(runtime) };
 }

@@ -9,38 +9,29 @@
 //! Keeping the count and the bit in one word lets a remote wake's `fetch_or` both decide
 //! "enqueue" and synchronize with the loop's next poll.
 
-use crate::loom::{AtomicUsize, Ordering};
+use crate::loom::{AtomicU32, Ordering};
 
 /// The task sits in the injection queue, or is complete. While set, further remote wakes
 /// are no-ops; the loop clears it when it takes the task off the injection queue.
-const SCHEDULED: usize = 1;
+const SCHEDULED: u32 = 1;
 /// One reference in the count, which occupies the bits above `SCHEDULED`.
-const REF_ONE: usize = 2;
-/// Past this many references something leaked wakers without bound: abort like `Arc` does.
-const REF_MAX: usize = isize::MAX as usize;
-
-/// What a wake by value asks its caller to do.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum WakeByVal {
-    /// Push the task onto a run queue; the waker's reference now belongs to the queue.
-    Enqueue,
-    /// The task was already queued (or done): the reference was released, others remain.
-    Done,
-    /// The task was already queued or done and this was the last reference: free it.
-    Dealloc,
-}
+const REF_ONE: u32 = 2;
+/// Past this many references (a billion wakers of one task) something leaked wakers
+/// without bound: abort like `Arc` does. Half the range stays as headroom for threads
+/// that increment at the same moment, so the count cannot wrap before one of them aborts.
+const REF_MAX: u32 = i32::MAX as u32;
 
 /// The atomic state word of a task.
 pub(crate) struct State {
     /// `refs * REF_ONE | SCHEDULED?`
-    word: AtomicUsize,
+    word: AtomicU32,
 }
 
 impl State {
     /// A new task with `refs` references, not in the injection queue.
-    pub(crate) fn new(refs: usize) -> State {
+    pub(crate) fn new(refs: u32) -> State {
         State {
-            word: AtomicUsize::new(refs * REF_ONE),
+            word: AtomicU32::new(refs * REF_ONE),
         }
     }
 
@@ -77,18 +68,6 @@ impl State {
         true
     }
 
-    /// A wake by value: the waker's own reference is either handed to the queue or released.
-    pub(crate) fn schedule_by_val(&self) -> WakeByVal {
-        let prev = self.word.fetch_or(SCHEDULED, Ordering::AcqRel);
-        if prev & SCHEDULED == 0 {
-            WakeByVal::Enqueue
-        } else if self.ref_dec() {
-            WakeByVal::Dealloc
-        } else {
-            WakeByVal::Done
-        }
-    }
-
     /// Clears `SCHEDULED` when the loop takes the task off the injection queue, just
     /// before polling it, so that a remote wake during the poll queues the task again.
     /// Acquire: a wake from another thread that found the bit set published its data
@@ -109,7 +88,7 @@ impl State {
 
     /// The current reference count (tests and debugging).
     #[cfg(all(test, not(loom)))]
-    pub(crate) fn refs(&self) -> usize {
+    pub(crate) fn refs(&self) -> u32 {
         self.word.load(Ordering::Acquire) / REF_ONE
     }
 }
@@ -141,21 +120,12 @@ mod tests {
     }
 
     #[test]
-    fn wake_by_value_hands_over_or_releases() {
-        let s = State::new(2);
-        assert_eq!(s.schedule_by_val(), WakeByVal::Enqueue);
-        assert_eq!(s.refs(), 2);
-        s.ref_inc();
-        assert_eq!(s.schedule_by_val(), WakeByVal::Done);
-        assert_eq!(s.refs(), 2);
-    }
-
-    #[test]
-    fn wake_of_a_done_task_releases_the_last_reference() {
+    fn wake_of_a_done_task_queues_nothing() {
         let s = State::new(1);
         s.set_done();
         assert!(!s.schedule_by_ref());
-        assert_eq!(s.schedule_by_val(), WakeByVal::Dealloc);
+        assert_eq!(s.refs(), 1);
+        assert!(s.ref_dec(), "the waker's was the last reference");
     }
 
     #[test]
@@ -221,28 +191,29 @@ mod loom_tests {
         );
     }
 
-    /// Guards: a wake by value racing completion never queues a finished task, and the
-    /// waker's reference is released exactly once (handed over or dropped).
+    /// Guards: a wake by value racing completion never queues a finished task, and every
+    /// reference (the list's, the waker's, the queue's if it queued) is released, the
+    /// task freed exactly once. (A wake by value is a wake by reference, then the drop of
+    /// the waker: the waker's reference keeps the loop's `Shared` alive while the wake
+    /// uses it, even if the loop shuts down and drops the queued reference meanwhile.)
     #[test]
     fn loom_wake_by_value_racing_completion() {
         model("loom_wake_by_value_racing_completion", || {
             let state = Arc::new(State::new(2)); // the list's and a waker's
             let remote = {
                 let state = state.clone();
-                loom::thread::spawn(move || state.schedule_by_val())
+                loom::thread::spawn(move || {
+                    let queued = state.schedule_by_ref();
+                    (queued, state.ref_dec())
+                })
             };
             state.set_done();
             let last_here = state.ref_dec();
-            match remote.join().unwrap() {
-                // The wake came first: the queue owns the waker's reference and the loop
-                // would find the task complete and drop it.
-                WakeByVal::Enqueue => {
-                    assert!(!last_here);
-                    assert!(state.ref_dec(), "the queue held the last reference");
-                }
-                WakeByVal::Done => assert!(last_here),
-                WakeByVal::Dealloc => assert!(!last_here),
-            }
+            let (queued, last_there) = remote.join().unwrap();
+            // The loop pops a queued task, finds it complete, and drops the queue's reference.
+            let last_queue = queued && state.ref_dec();
+            let frees = u8::from(last_here) + u8::from(last_there) + u8::from(last_queue);
+            assert_eq!(frees, 1, "freed {frees} times");
         });
     }
 }

@@ -9,7 +9,6 @@ use std::ptr::NonNull;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use super::header::Header;
-use super::state::WakeByVal;
 use super::TaskRef;
 use crate::runtime::{enqueue_if_local, schedule_remote};
 
@@ -49,21 +48,17 @@ unsafe fn clone(data: *const ()) -> RawWaker {
     RawWaker::new(data, &VTABLE)
 }
 
-/// `Waker::wake`: queue the task, then release this waker's reference (on the loop's
-/// thread), or hand the reference to the injection queue (elsewhere).
+/// `Waker::wake`: a wake by reference, then this waker's reference is released.
+///
+/// Not a hand-over of that reference to the injection queue: while a remote wake uses the
+/// loop's `Shared`, something must keep it alive, and the queued reference may be dropped
+/// by the loop at any moment (it may be shutting down). The waker's own reference, held
+/// until the wake is done, is what does.
 unsafe fn wake(data: *const ()) {
-    let ptr = NonNull::from(header(data));
-    if enqueue_if_local(ptr) {
-        // SAFETY: this waker owns a reference, released now.
-        unsafe { drop_waker(data) };
-        return;
-    }
-    match header(data).state.schedule_by_val() {
-        // SAFETY: the reference this waker owned now belongs to the `TaskRef`.
-        WakeByVal::Enqueue => schedule_remote(unsafe { TaskRef::from_raw(ptr) }),
-        WakeByVal::Done => {}
-        // SAFETY: that was the last reference.
-        WakeByVal::Dealloc => unsafe { (header(data).vtable.dealloc)(ptr) },
+    // SAFETY: this waker owns a reference, so the task is alive for both calls.
+    unsafe {
+        wake_by_ref(data);
+        drop_waker(data);
     }
 }
 
@@ -71,8 +66,9 @@ unsafe fn wake(data: *const ()) {
 unsafe fn wake_by_ref(data: *const ()) {
     let ptr = NonNull::from(header(data));
     if !enqueue_if_local(ptr) && header(data).state.schedule_by_ref() {
-        // SAFETY: `schedule_by_ref` added the reference the `TaskRef` now owns.
-        schedule_remote(unsafe { TaskRef::from_raw(ptr) });
+        // SAFETY: `schedule_by_ref` added the reference the `TaskRef` now owns; this
+        // waker's own reference outlives the call.
+        unsafe { schedule_remote(TaskRef::from_raw(ptr)) };
     }
 }
 
