@@ -45,7 +45,8 @@ pub(crate) struct Core {
     pub(crate) blocking: Arc<Pool>,
     /// Settings from the `Builder`.
     pub(crate) config: Config,
-    /// `shared`'s registry index, which this loop's task headers carry.
+    /// `shared`'s registry index, which this loop's task headers carry (a copy: every
+    /// local wake compares it).
     index: u16,
     /// How early to end a timed wait and spin to the deadline.
     spin: TimerSpin,

@@ -10,7 +10,7 @@
 //! count of its `Shared`, so the `Shared` (and with it the registration) outlives every
 //! task and waker that carries its index. An index is reused only after that.
 //!
-//! At most 65,535 `Shared`s may be alive at once. Each belongs to a loop that owns an
+//! At most 65,536 `Shared`s may be alive at once. Each belongs to a loop that owns an
 //! epoll fd and an eventfd, so a process meets its fd limit long before this one.
 
 use std::sync::atomic::{AtomicPtr, Ordering};
@@ -49,7 +49,7 @@ impl Registration {
     /// Registers `shared`, which must stay valid until the `Registration` is dropped.
     ///
     /// # Panics
-    /// If 65,535 loops are registered already.
+    /// If 65,536 loops are registered already.
     pub(crate) fn new(shared: *const ()) -> Registration {
         let mut list = FREE.lock().unwrap_or_else(|e| e.into_inner());
         let index = match list.free.pop() {
