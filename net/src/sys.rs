@@ -13,6 +13,7 @@ use std::io;
 use std::mem::{self, size_of, MaybeUninit};
 use std::net::{Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::time::Duration;
 
 use libc::{c_int, c_void, sockaddr, sockaddr_in, sockaddr_in6, sockaddr_storage, socklen_t};
 
@@ -88,6 +89,48 @@ pub(crate) fn int_option(fd: RawFd, level: c_int, name: c_int) -> io::Result<c_i
         )
     })?;
     Ok(value)
+}
+
+/// Sets `SO_LINGER`: `None` turns it off (close returns at once, the kernel sends what
+/// is left in the background); `Some(d)` makes close wait up to `d` (whole seconds) for
+/// unsent data, and `Some(Duration::ZERO)` makes close send a reset (RST) instead of a FIN.
+pub(crate) fn set_linger(fd: RawFd, linger: Option<Duration>) -> io::Result<()> {
+    let value = libc::linger {
+        l_onoff: c_int::from(linger.is_some()),
+        l_linger: linger.map_or(0, |d| c_int::try_from(d.as_secs()).unwrap_or(c_int::MAX)),
+    };
+    // SAFETY: the pointer and length describe `value`, a live `struct linger` on our stack.
+    cvt(unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&value as *const libc::linger).cast::<c_void>(),
+            size_of::<libc::linger>() as socklen_t,
+        )
+    })?;
+    Ok(())
+}
+
+/// Reads `SO_LINGER` (see `set_linger`).
+pub(crate) fn linger(fd: RawFd) -> io::Result<Option<Duration>> {
+    let mut value = libc::linger {
+        l_onoff: 0,
+        l_linger: 0,
+    };
+    let mut len = size_of::<libc::linger>() as socklen_t;
+    // SAFETY: the pointer and length describe `value`, a live `struct linger` on our
+    // stack; the kernel writes at most `len` bytes.
+    cvt(unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&mut value as *mut libc::linger).cast::<c_void>(),
+            &mut len,
+        )
+    })?;
+    Ok((value.l_onoff != 0).then(|| Duration::from_secs(value.l_linger.max(0) as u64)))
 }
 
 /// The pending error of a socket (`SO_ERROR`), which reading also clears. This is how a

@@ -8,6 +8,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{ready, Context, Poll};
+use std::time::Duration;
 
 use evloop_reactor::Direction;
 
@@ -319,6 +320,56 @@ impl TcpStream {
     /// The OS error of `getsockopt`.
     pub fn nodelay(&self) -> io::Result<bool> {
         sys::int_option(self.sock.fd(), libc::IPPROTO_TCP, libc::TCP_NODELAY).map(|v| v != 0)
+    }
+
+    /// Sets `SO_LINGER`, what closing the socket does with data not yet sent. `None`
+    /// (the OS default): close returns at once and the kernel sends the rest in the
+    /// background. `Some(Duration::ZERO)`: close discards it and sends the peer a reset
+    /// (RST) instead of a FIN, which the peer sees as `ConnectionReset`. `Some(d)`: a
+    /// blocking close would wait up to `d` (whole seconds); prefer
+    /// [`shutdown`](Self::shutdown) and reading to EOF on a loop that must not block.
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// # use std::time::Duration;
+    /// evloop_executor::run(async {
+    /// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     let (mut server, _) = listener.accept().await.unwrap();
+    ///     client.set_linger(Some(Duration::ZERO)).unwrap();
+    ///     assert_eq!(client.linger().unwrap(), Some(Duration::ZERO));
+    ///     drop(client); // a reset, not a FIN
+    ///     let err = server.read(&mut [0u8; 16]).await.unwrap_err();
+    ///     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset);
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error of `setsockopt`.
+    pub fn set_linger(&self, linger: Option<Duration>) -> io::Result<()> {
+        sys::set_linger(self.sock.fd(), linger)
+    }
+
+    /// The `SO_LINGER` setting (see [`set_linger`](Self::set_linger)).
+    ///
+    /// ```
+    /// # use evloop_net::{TcpListener, TcpStream};
+    /// # use std::time::Duration;
+    /// evloop_executor::run(async {
+    /// #   let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    ///     let client = TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+    ///     assert_eq!(client.linger().unwrap(), None); // the OS default
+    ///     client.set_linger(Some(Duration::from_secs(3))).unwrap();
+    ///     assert_eq!(client.linger().unwrap(), Some(Duration::from_secs(3)));
+    ///     client.set_linger(None).unwrap();
+    ///     assert_eq!(client.linger().unwrap(), None);
+    /// });
+    /// ```
+    ///
+    /// # Errors
+    /// The OS error of `getsockopt`.
+    pub fn linger(&self) -> io::Result<Option<Duration>> {
+        sys::linger(self.sock.fd())
     }
 
     /// Splits the stream into a read half and a write half that can move into two tasks

@@ -3,7 +3,6 @@
 
 use std::any::Any;
 use std::future::Future;
-use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 use evloop::net::{TcpListener, TcpStream};
@@ -30,21 +29,9 @@ pub async fn pair() -> (TcpStream, TcpStream) {
 
 /// Sets `SO_LINGER` 0 on `stream`: closing it then sends a reset instead of a FIN.
 pub fn linger_zero(stream: &TcpStream) {
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: the fd is open (owned by `stream`) and `linger` is a valid `struct linger`.
-    let rc = unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&linger as *const libc::linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    assert_eq!(rc, 0, "setsockopt(SO_LINGER)");
+    stream
+        .set_linger(Some(Duration::ZERO))
+        .expect("setsockopt(SO_LINGER)");
 }
 
 /// Closes `stream` with a reset (`SO_LINGER` 0) instead of a FIN.

@@ -4,7 +4,6 @@
 use std::cell::Cell;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::AsRawFd;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -151,22 +150,8 @@ async fn reset_midway(mut stream: TcpStream, rng: &Rng, stats: &Stats) {
         return fail(stats, &format!("a write before the reset failed: {err}"));
     }
     sleep(Duration::from_millis(rng.below(3))).await;
-    let linger = libc::linger {
-        l_onoff: 1,
-        l_linger: 0,
-    };
-    // SAFETY: the fd is open (owned by `stream`) and `linger` is a valid `struct linger`.
-    let rc = unsafe {
-        libc::setsockopt(
-            stream.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_LINGER,
-            (&linger as *const libc::linger).cast(),
-            std::mem::size_of::<libc::linger>() as libc::socklen_t,
-        )
-    };
-    if rc != 0 {
-        return fail(stats, &format!("SO_LINGER: {}", io::Error::last_os_error()));
+    if let Err(err) = stream.set_linger(Some(Duration::ZERO)) {
+        return fail(stats, &format!("SO_LINGER: {err}"));
     }
     drop(stream);
     bump(&stats.resets);
