@@ -109,6 +109,80 @@ fn a_panicking_task_yields_is_panic_and_the_loop_goes_on() {
     assert_eq!(others, (0..10).collect::<Vec<_>>());
 }
 
+/// Records, when dropped, whether a panic was unwinding at that moment.
+struct SeesPanicking(Rc<Cell<Option<bool>>>);
+
+impl Drop for SeesPanicking {
+    fn drop(&mut self) {
+        self.0.set(Some(std::thread::panicking()));
+    }
+}
+
+/// A future that holds a lock guard and a witness in its own fields (not as locals of the
+/// frame that panics, which the unwind would drop anyway) and panics on its second poll.
+struct PanicsHoldingAGuard {
+    _guard: std::sync::MutexGuard<'static, u32>,
+    _witness: SeesPanicking,
+    polled: bool,
+}
+
+impl std::future::Future for PanicsHoldingAGuard {
+    type Output = ();
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.polled {
+            panic!("mid-transaction");
+        }
+        self.polled = true;
+        cx.waker().wake_by_ref();
+        std::task::Poll::Pending
+    }
+}
+
+#[test]
+#[allow(clippy::await_holding_lock)] // the guard moves into the spawned task
+fn a_panicking_tasks_future_is_dropped_while_the_panic_unwinds() {
+    static LEDGER: std::sync::Mutex<u32> = std::sync::Mutex::new(0);
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {})); // keep the test output clean
+    let seen = Rc::new(Cell::new(None));
+    let (err, after) = evloop::run({
+        let seen = seen.clone();
+        async move {
+            let mut guard = LEDGER.lock().unwrap();
+            *guard += 1;
+            let bad = evloop::spawn(PanicsHoldingAGuard {
+                _guard: guard, // moved into the task: no guard is held across an await here
+                _witness: SeesPanicking(seen),
+                polled: false,
+            });
+            let err = bad.await.unwrap_err();
+            // The loop goes on: another task runs to its end.
+            let after = evloop::spawn(async {
+                evloop::yield_now().await;
+                7
+            });
+            (err, after.await.unwrap())
+        }
+    });
+    std::panic::set_hook(prev);
+    assert!(err.is_panic());
+    assert_eq!(after, 7);
+    assert_eq!(
+        seen.get(),
+        Some(true),
+        "the future's destructors ran during the unwind"
+    );
+    assert!(
+        LEDGER.is_poisoned(),
+        "a std Mutex guard dropped by the unwinding task poisons its mutex"
+    );
+    assert_eq!(*LEDGER.lock().unwrap_or_else(|e| e.into_inner()), 1);
+}
+
 #[test]
 fn dropping_the_runtime_drops_pending_futures_on_its_thread() {
     let drops = Rc::new(Cell::new(0));

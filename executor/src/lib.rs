@@ -6,16 +6,33 @@
 //! until then, and fires due timers, over and over until the main future is done.
 //!
 //! Users reach all of this through the `evloop` facade: `evloop::run`, `evloop::spawn`,
-//! `evloop::gather!`. The layout: `runtime/` (the loop, `Runtime`, `Builder`, `spawn`),
-//! `task/` (the task allocation, its state word, wakers, `JoinHandle`, `JoinError`),
-//! `join/` (`gather!`, `gather_all`, `try_gather!`, `try_gather_all`, `race`).
+//! `evloop::gather!`. The layout, from the bottom up (each module depends only on those
+//! above it in this list):
+//!
+//! - `raw/`: a task (its allocation, state word, waker); it needs from its loop only
+//!   what the `Schedule` trait says;
+//! - `scheduler/`: the loop, one file per stage of a turn (wake, run queue, poll, park,
+//!   readiness, timers), and the part of it other threads reach;
+//! - `runtime/`: what users hold, `run`, `Runtime`, `Builder`, `spawn`;
+//! - `task/`: `JoinHandle`, `JoinError`, `task::Builder`, `all_tasks`;
+//! - `join/`: `gather!`, `gather_all`, `try_gather!`, `try_gather_all`, `race`, `JoinSet`;
+//! - `blocking/`: `spawn_blocking` and its thread pool.
+//!
+//! `ARCHITECTURE.md` at the repository's root walks a wake through these files.
 
-#![warn(missing_docs)]
+#![warn(
+    missing_docs,
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks
+)]
 
 mod blocking;
 mod join;
 mod loom;
+mod raw;
+mod ref_waker;
 mod runtime;
+mod scheduler;
 pub mod task;
 mod yield_now;
 

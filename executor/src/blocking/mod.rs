@@ -9,7 +9,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
-use crate::runtime::core::with_current;
+use crate::scheduler::context::with_current;
 use crate::task::JoinHandle;
 
 /// Runs `f` on the runtime's blocking pool and returns a handle to await its result.
@@ -49,7 +49,7 @@ where
         job_slot.complete(result);
     });
     let location = std::panic::Location::caller();
-    let pool = with_current(|core| core.blocking.clone()).unwrap_or_else(|| {
+    let pool = with_current(|event_loop| event_loop.blocking.clone()).unwrap_or_else(|| {
         panic!(
             "evloop::spawn_blocking called outside of an evloop runtime: start one with \
              `evloop::run(async {{ ... }})` and call it from inside"

@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
+use crate::ref_waker::{self, RefCountedWake};
+
 /// The shared state of a join's child wakers.
 pub(crate) struct WakeList {
     /// Child `i`'s waker points at `slots[i]`.
@@ -37,7 +39,7 @@ unsafe impl Send for WakeList {}
 unsafe impl Sync for WakeList {}
 
 /// The vtable of child wakers.
-static VTABLE: RawWakerVTable = RawWakerVTable::new(clone, wake, wake_by_ref, drop_waker);
+static VTABLE: RawWakerVTable = ref_waker::vtable::<ChildWaker>();
 
 impl WakeList {
     /// A list for `n` children, all initially ready (each must be polled once).
@@ -82,58 +84,60 @@ impl WakeList {
         slot.queued.store(false, Ordering::Release);
         // SAFETY: the data pointer is a slot of this list, and the vtable functions treat
         // it as such; the caller's `Arc` outlives the borrowed waker.
-        unsafe { Waker::from_raw(RawWaker::new(slot as *const Slot as *const (), &VTABLE)) }
+        unsafe { Waker::from_raw(RawWaker::new(std::ptr::from_ref(slot).cast(), &VTABLE)) }
     }
 }
 
 /// The slot behind a child waker.
-fn slot<'a>(data: *const ()) -> &'a Slot {
-    // SAFETY: child wakers are built only by `child_waker` from a slot of a live list.
-    unsafe { &*(data as *const Slot) }
+///
+/// # Safety
+/// `data` must come from a live child waker (built by `child_waker` from a slot of a live
+/// list), and the slot must not be used after that waker's count is released.
+unsafe fn slot<'a>(data: *const ()) -> &'a Slot {
+    // SAFETY: as the caller promises, `data` points at a slot of a live list.
+    unsafe { &*data.cast::<Slot>() }
 }
 
-/// `Waker::clone`: one more count on the list's `Arc`.
-unsafe fn clone(data: *const ()) -> RawWaker {
-    // SAFETY: the list is alive (this waker holds or borrows a count).
-    unsafe { Arc::increment_strong_count(slot(data).list) };
-    RawWaker::new(data, &VTABLE)
-}
+/// A join child's waker: its data is a `Slot`, counted by the list's `Arc`.
+struct ChildWaker;
 
-/// `Waker::wake`.
-unsafe fn wake(data: *const ()) {
-    // SAFETY: same contract as the by-reference wake, then this waker's count is released.
-    unsafe {
-        wake_by_ref(data);
-        drop_waker(data);
+// SAFETY: `VTABLE` is `ref_waker::vtable::<ChildWaker>()` in a static, and only
+// `child_waker` makes wakers with it, from slots of a list that the waker keeps alive.
+unsafe impl RefCountedWake for ChildWaker {
+    const VTABLE: &'static RawWakerVTable = &VTABLE;
+
+    unsafe fn retain(data: *const ()) {
+        // SAFETY: the waker being cloned holds or borrows a count, so the list is alive.
+        unsafe { Arc::increment_strong_count(slot(data).list) };
     }
-}
 
-/// `Waker::wake_by_ref`: mark the child ready and wake the join.
-unsafe fn wake_by_ref(data: *const ()) {
-    let slot = slot(data);
-    if slot.queued.swap(true, Ordering::AcqRel) {
-        return;
+    unsafe fn release(data: *const ()) {
+        // SAFETY: this waker owned one count; the slot is read before it is released.
+        unsafe { Arc::decrement_strong_count(slot(data).list) };
     }
-    // SAFETY: the list outlives this call (the waker holds or borrows a count).
-    let list = unsafe { &*slot.list };
-    list.ready
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(slot.index);
-    let parent = list
-        .parent
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    if let Some(parent) = parent {
-        parent.wake();
-    }
-}
 
-/// `Waker::drop`: one count less on the list's `Arc`.
-unsafe fn drop_waker(data: *const ()) {
-    // SAFETY: this waker owned one count.
-    unsafe { Arc::decrement_strong_count(slot(data).list) };
+    /// Marks the child ready and wakes the join.
+    unsafe fn wake_by_ref(data: *const ()) {
+        // SAFETY: the waker is alive for this call.
+        let slot = unsafe { slot(data) };
+        if slot.queued.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        // SAFETY: the list outlives this call (the waker holds or borrows a count).
+        let list = unsafe { &*slot.list };
+        list.ready
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(slot.index);
+        let parent = list
+            .parent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(parent) = parent {
+            parent.wake();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 use std::fmt;
 use std::panic::Location;
 
-use super::header::{flags, Header};
-use crate::runtime::core::with_current;
-use crate::runtime::task_list::TaskList;
+use crate::raw::header::{flags, Header};
+use crate::scheduler::context::with_current;
+use crate::scheduler::live_tasks::LiveTasks;
 
 /// Where a task is in its cycle, as [`all_tasks`] sees it.
 ///
@@ -66,7 +66,7 @@ pub struct TaskInfo {
 
 impl TaskInfo {
     /// The snapshot of `header`.
-    fn of(header: &Header, tasks: &TaskList) -> TaskInfo {
+    fn of(header: &Header, tasks: &LiveTasks) -> TaskInfo {
         let state = if header.has(flags::RUNNING) {
             TaskState::Running
         } else if header.has(flags::QUEUED) || header.state.is_scheduled() {
@@ -113,11 +113,12 @@ impl fmt::Display for TaskInfo {
 /// });
 /// ```
 pub fn all_tasks() -> Vec<TaskInfo> {
-    with_current(|core| {
-        let mut out = Vec::with_capacity(core.tasks.len());
-        core.tasks.for_each(|h| {
+    with_current(|event_loop| {
+        let tasks = &event_loop.tasks;
+        let mut out = Vec::with_capacity(tasks.len());
+        tasks.for_each(|h| {
             if !h.has(flags::COMPLETE) {
-                out.push(TaskInfo::of(h, &core.tasks));
+                out.push(TaskInfo::of(h, tasks));
             }
         });
         out.sort_unstable_by_key(|t| std::cmp::Reverse(t.id));

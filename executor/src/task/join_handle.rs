@@ -7,8 +7,10 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use super::header::flags;
-use super::{JoinError, TaskRef};
+use super::JoinError;
+use crate::raw::cell::Output;
+use crate::raw::header::flags;
+use crate::raw::TaskRef;
 
 /// An owned permission to await a spawned task's output, like the `Task` object that
 /// `asyncio.create_task` returns.
@@ -98,18 +100,25 @@ impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let mut out: Poll<Result<T, JoinError>> = Poll::Pending;
+        let mut out: Poll<Output<T>> = Poll::Pending;
         let header = self.task.header();
         // SAFETY: `out` has the type `read_output` writes for this task's output type `T`,
         // and the handle holds a reference to the task.
         unsafe {
             (header.vtable.read_output)(
                 self.task.as_ptr(),
-                &mut out as *mut Poll<Result<T, JoinError>> as *mut (),
+                std::ptr::from_mut(&mut out).cast(),
                 cx.waker(),
             );
         }
-        out
+        out.map(|output| {
+            let id = header.id();
+            match output {
+                Output::Value(value) => Ok(value),
+                Output::Cancelled => Err(JoinError::cancelled(id)),
+                Output::Panicked(payload) => Err(JoinError::panic(id, *payload)),
+            }
+        })
     }
 }
 

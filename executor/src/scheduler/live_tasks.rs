@@ -8,36 +8,35 @@
 //! task, half of what a doubly linked list threaded through the headers would cost.
 //!
 //! Names are rare, so they live here in a map by task id rather than in every header;
-//! spawn sites are few, so headers store a site's number in `locations` (and, in the
+//! spawn sites are few, so headers store a site's number in `spawn_sites.rs` (and, in the
 //! unlikely program with more than 65,535 of them, the rest live in a map by task id).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ptr::NonNull;
 
-use super::locations::{Locations, Site, UNNUMBERED};
-use crate::task::header::{flags, Header};
-use crate::task::TaskRef;
+use super::spawn_sites::{Site, SpawnSites, UNNUMBERED};
+use crate::raw::header::{flags, Header};
+use crate::raw::TaskRef;
 
 /// Live tasks of one loop; loop thread only.
 #[derive(Default)]
-pub(crate) struct TaskList {
+pub(crate) struct LiveTasks {
     /// Each live task, owning one reference; `Header::slot` is the index here.
     slots: RefCell<Vec<NonNull<Header>>>,
     /// The names given through `task::Builder::name`, by task id.
     names: RefCell<HashMap<u64, Box<str>>>,
     /// Spawn sites by number (`Header::site`).
-    locations: Locations,
+    sites: SpawnSites,
     /// The sites of tasks whose site got no number (`UNNUMBERED`), by task id.
     unnumbered: RefCell<HashMap<u64, Site>>,
 }
 
-impl TaskList {
+impl LiveTasks {
     /// Adds a task, taking over the reference `task` owns, with its name if it has one and
     /// where it was spawned.
     pub(crate) fn push(&self, task: TaskRef, name: Option<Box<str>>, site: Site) {
-        let ptr = task.as_ptr();
-        std::mem::forget(task);
+        let ptr = task.into_raw();
         // SAFETY: the reference just taken over keeps the header alive.
         let header = unsafe { ptr.as_ref() };
         let mut slots = self.slots.borrow_mut();
@@ -45,7 +44,7 @@ impl TaskList {
         header.slot.set(slot);
         slots.push(ptr);
         header.set(flags::LISTED);
-        let number = self.locations.number(site);
+        let number = self.sites.number(site);
         header.site.set(number);
         if number == UNNUMBERED {
             self.unnumbered.borrow_mut().insert(header.id(), site);
@@ -113,7 +112,7 @@ impl TaskList {
     pub(crate) fn location_of(&self, header: &Header) -> Site {
         match header.site.get() {
             UNNUMBERED => self.unnumbered.borrow()[&header.id()],
-            number => self.locations.site(number),
+            number => self.sites.site(number),
         }
     }
 

@@ -1,13 +1,13 @@
 //! The first part of every task allocation: what the loop needs without knowing the
 //! future's type.
 //!
-//! A task is one heap allocation, `TaskCell<F>` (see `raw.rs`): this `Header`, then the
+//! A task is one heap allocation, `TaskCell<F>` (see `cell.rs`): this `Header`, then the
 //! future's stage (the future, then its output). Everything reaches the task through a
 //! `NonNull<Header>` and the type-erased `Vtable`.
 
 use std::cell::Cell;
 use std::ptr::NonNull;
-use std::task::Waker;
+use std::task::{RawWakerVTable, Waker};
 
 use super::join_waiter::JoinWaiter;
 use super::state::State;
@@ -30,7 +30,7 @@ pub(crate) mod flags {
     pub(crate) const QUEUED: u16 = 32;
     /// The task has a name, kept in the loop's name table under its id.
     pub(crate) const NAMED: u16 = 64;
-    /// The stage holds the future (see `raw.rs`).
+    /// The stage holds the future (see `cell.rs`).
     pub(crate) const HAS_FUTURE: u16 = 128;
     /// The stage holds the output, waiting for the `JoinHandle`.
     pub(crate) const HAS_OUTPUT: u16 = 256;
@@ -45,12 +45,14 @@ pub(crate) struct Vtable {
     pub(crate) poll: unsafe fn(NonNull<Header>),
     /// Drops the future without polling it and completes the task as cancelled.
     pub(crate) cancel: unsafe fn(NonNull<Header>),
-    /// Writes `Poll<Result<T, JoinError>>` to `dst` if the task is complete, else parks the waker.
+    /// Writes `Poll<cell::Output<T>>` to `dst` if the task is complete, else keeps the waker.
     pub(crate) read_output: unsafe fn(NonNull<Header>, dst: *mut (), waker: &Waker),
     /// Drops a finished output nobody will read.
     pub(crate) drop_output: unsafe fn(NonNull<Header>),
     /// Frees the allocation (the last reference is gone).
     pub(crate) dealloc: unsafe fn(NonNull<Header>),
+    /// The vtable of this task's wakers (`Schedule::waker_vtable` of its loop).
+    pub(crate) waker: &'static RawWakerVTable,
 }
 
 /// The type-independent head of a task allocation: 40 bytes on 64-bit targets, packed
@@ -62,7 +64,7 @@ pub(crate) struct Vtable {
 pub(crate) struct Header {
     /// Reference count and the `SCHEDULED` bit: the only state other threads touch.
     pub(crate) state: State,
-    /// Position in the loop's table of live tasks (see `runtime/task_list.rs`).
+    /// Position in the loop's table of live tasks (see `scheduler/live_tasks.rs`).
     pub(crate) slot: Cell<u32>,
     /// The operations of the concrete `TaskCell<F>`.
     pub(crate) vtable: &'static Vtable,
@@ -70,23 +72,23 @@ pub(crate) struct Header {
     pub(crate) join_waiter: JoinWaiter,
     /// The task id (unique within its loop, from 1) above 16 bits of `flags::*`. Loop thread only.
     id_flags: Cell<u64>,
-    /// The loop this task belongs to, as its index in `runtime/registry.rs`. The task
-    /// owns one strong count of that loop's `Shared`, so a waker can reach the injection
-    /// queue even after the runtime is gone.
-    pub(crate) runtime: u16,
+    /// The loop this task belongs to, as its id in `scheduler/loop_ids.rs`. The task
+    /// owns one hold on that loop's shared state (`Schedule::release` gives it back), so
+    /// a waker can reach the injection queue even after the runtime is gone.
+    pub(crate) owner: u16,
     /// Where `spawn` was called, numbered in the loop's table of sites
-    /// (`runtime/locations.rs`); set when the task is listed.
+    /// (`scheduler/spawn_sites.rs`); set when the task is listed.
     pub(crate) site: Cell<u16>,
     /// How many times the future has been polled (saturating).
     polls: Cell<u32>,
 }
 
 impl Header {
-    /// A header with no flags but `initial`, of the loop registered as `runtime`.
+    /// A header with no flags but `initial`, of the loop registered as `owner`.
     pub(crate) fn new(
         state: State,
         vtable: &'static Vtable,
-        runtime: u16,
+        owner: u16,
         id: u64,
         initial: u16,
     ) -> Header {
@@ -97,7 +99,7 @@ impl Header {
             vtable,
             join_waiter: JoinWaiter::default(),
             id_flags: Cell::new(id << FLAG_BITS | u64::from(initial)),
-            runtime,
+            owner,
             site: Cell::new(0),
             polls: Cell::new(0),
         }

@@ -1,11 +1,12 @@
-//! Model checks of the cross-thread wake-up protocol (`shared.rs`): the injection queue,
+//! Model checks of the cross-thread wake-up protocol (`remote.rs`, `inject.rs`, `park.rs`): the injection queue,
 //! the "loop may be asleep" flag and the eventfd, here a loom model of one.
 
 use std::sync::Arc;
 
 use loom::sync::{Condvar, Mutex};
 
-use super::shared::{Shared, Wakeup};
+use super::park::Wakeup;
+use super::remote::Remote;
 use crate::loom::{model, Ordering};
 use loom::sync::atomic::AtomicUsize;
 
@@ -38,18 +39,18 @@ impl ModelEventfd {
 }
 
 /// A loop that sleeps whenever it has nothing to do, until it has received `expected`.
-fn run_loop(shared: &Shared<u32>, eventfd: &ModelEventfd, expected: u32) {
+fn run_loop(remote: &Remote<u32>, eventfd: &ModelEventfd, expected: u32) {
     let mut got = 0;
     loop {
-        while let Some(v) = shared.pop_remote() {
+        while let Some(v) = remote.pop_remote() {
             got += v;
         }
         if got == expected {
             return;
         }
-        if shared.prepare_sleep() {
+        if remote.prepare_sleep() {
             eventfd.wait();
-            shared.end_sleep();
+            remote.end_sleep();
         }
     }
 }
@@ -62,12 +63,12 @@ fn loom_a_remote_wake_is_never_lost_when_the_loop_goes_to_sleep() {
         "loom_a_remote_wake_is_never_lost_when_the_loop_goes_to_sleep",
         || {
             let eventfd = Arc::new(ModelEventfd::default());
-            let shared = Arc::new(Shared::<u32>::new(eventfd.clone()));
+            let remote = Arc::new(Remote::<u32>::new(eventfd.clone()));
             let waker = {
-                let shared = shared.clone();
-                loom::thread::spawn(move || shared.schedule_remote(1))
+                let remote = remote.clone();
+                loom::thread::spawn(move || remote.schedule_remote(1))
             };
-            run_loop(&shared, &eventfd, 1);
+            run_loop(&remote, &eventfd, 1);
             waker.join().unwrap();
         },
     );
@@ -79,15 +80,15 @@ fn loom_a_remote_wake_is_never_lost_when_the_loop_goes_to_sleep() {
 fn loom_two_remote_wakers_and_a_sleeping_loop() {
     model("loom_two_remote_wakers_and_a_sleeping_loop", || {
         let eventfd = Arc::new(ModelEventfd::default());
-        let shared = Arc::new(Shared::<u32>::new(eventfd.clone()));
+        let remote = Arc::new(Remote::<u32>::new(eventfd.clone()));
         let wakers: Vec<_> = [1, 2]
             .into_iter()
             .map(|v| {
-                let shared = shared.clone();
-                loom::thread::spawn(move || shared.schedule_remote(v))
+                let remote = remote.clone();
+                loom::thread::spawn(move || remote.schedule_remote(v))
             })
             .collect();
-        run_loop(&shared, &eventfd, 3);
+        run_loop(&remote, &eventfd, 3);
         for w in wakers {
             w.join().unwrap();
         }
@@ -100,15 +101,15 @@ fn loom_two_remote_wakers_and_a_sleeping_loop() {
 fn loom_the_main_futures_wake_is_never_lost() {
     model("loom_the_main_futures_wake_is_never_lost", || {
         let eventfd = Arc::new(ModelEventfd::default());
-        let shared = Arc::new(Shared::<u32>::new(eventfd.clone()));
+        let remote = Arc::new(Remote::<u32>::new(eventfd.clone()));
         let waker = {
-            let shared = shared.clone();
-            loom::thread::spawn(move || shared.wake_main_remote())
+            let remote = remote.clone();
+            loom::thread::spawn(move || remote.wake_main_remote())
         };
-        while !shared.take_main_woken() {
-            if shared.prepare_sleep() {
+        while !remote.take_main_woken() {
+            if remote.prepare_sleep() {
                 eventfd.wait();
-                shared.end_sleep();
+                remote.end_sleep();
             }
         }
         waker.join().unwrap();
@@ -132,13 +133,13 @@ fn loom_a_wake_racing_shutdown_releases_its_task_exactly_once() {
         "loom_a_wake_racing_shutdown_releases_its_task_exactly_once",
         || {
             let eventfd = Arc::new(ModelEventfd::default());
-            let shared = Arc::new(Shared::<Counted>::new(eventfd));
+            let remote = Arc::new(Remote::<Counted>::new(eventfd));
             let drops = Arc::new(AtomicUsize::new(0));
             let waker = {
-                let (shared, drops) = (shared.clone(), drops.clone());
-                loom::thread::spawn(move || shared.schedule_remote(Counted(drops)))
+                let (remote, drops) = (remote.clone(), drops.clone());
+                loom::thread::spawn(move || remote.schedule_remote(Counted(drops)))
             };
-            shared.close();
+            remote.close();
             waker.join().unwrap();
             assert_eq!(drops.load(Ordering::SeqCst), 1);
         },

@@ -11,19 +11,16 @@ use std::mem::ManuallyDrop;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::NonNull;
-use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 
 use super::header::{flags, Header, Vtable};
 use super::state::State;
-use super::waker;
-use super::JoinError;
-use crate::runtime::shared::Shared;
+use super::{waker, Schedule};
 
 /// What a finished task leaves for its `JoinHandle`: the value, or why there is none.
 /// (Not `Result<T, JoinError>`: the id is in the header, and a thin panic payload keeps
-/// this two words for a small `T`.)
-enum Output<T> {
+/// this two words for a small `T`. The handle turns it into the `Result`.)
+pub(crate) enum Output<T> {
     /// The future's output.
     Value(T),
     /// Aborted, or dropped at runtime shutdown.
@@ -54,19 +51,19 @@ struct TaskCell<F: Future> {
 
 /// Allocates a task for `future` with two references, the loop's live list and the
 /// `JoinHandle`, flagged `QUEUED` for the local run queue the caller pushes it onto.
-pub(crate) fn allocate<F: Future + 'static>(
+///
+/// `owner` is the id of the loop that runs it (`Header::owner`); the caller has taken the
+/// hold on that loop which the task's `dealloc` gives back through `S::release`.
+pub(crate) fn allocate<F: Future + 'static, S: Schedule>(
     future: F,
-    shared: &Arc<Shared>,
+    owner: u16,
     id: u64,
 ) -> NonNull<Header> {
-    // The task owns one strong count of its loop's `Shared`, released in `dealloc`.
-    let runtime = shared.index();
-    std::mem::forget(Arc::clone(shared));
     let cell = Box::new(TaskCell {
         header: Header::new(
             State::new(2),
-            vtable::<F>(),
-            runtime,
+            vtable::<F, S>(),
+            owner,
             id,
             flags::JOIN_INTEREST | flags::QUEUED | flags::HAS_FUTURE,
         ),
@@ -77,21 +74,32 @@ pub(crate) fn allocate<F: Future + 'static>(
     NonNull::from(Box::leak(cell)).cast()
 }
 
-/// The vtable of `TaskCell<F>`.
-fn vtable<F: Future + 'static>() -> &'static Vtable {
-    &Vtable {
+/// Holds the vtable of `TaskCell<F>` run by `S` as an associated constant, which a
+/// reference promotes to a `'static` one.
+struct VtableOf<F, S>(std::marker::PhantomData<(F, S)>);
+
+impl<F: Future + 'static, S: Schedule> VtableOf<F, S> {
+    /// The vtable.
+    const VTABLE: Vtable = Vtable {
         poll: poll::<F>,
         cancel: cancel::<F>,
-        read_output: read_output::<F>,
+        read_output: read_output::<F, S>,
         drop_output: drop_output::<F>,
-        dealloc: dealloc::<F>,
-    }
+        dealloc: dealloc::<F, S>,
+        waker: S::WAKER_VTABLE,
+    };
+}
+
+/// The vtable of `TaskCell<F>` run by `S`.
+fn vtable<F: Future + 'static, S: Schedule>() -> &'static Vtable {
+    &VtableOf::<F, S>::VTABLE
 }
 
 /// The cell behind a header pointer.
 ///
 /// # Safety
-/// `ptr` must come from `allocate::<F>` and still be alive.
+/// `ptr` must come from `allocate::<F, _>` and still be alive, and the returned reference
+/// must not outlive the caller's reference to the task.
 unsafe fn cell<'a, F: Future>(ptr: NonNull<Header>) -> &'a TaskCell<F> {
     // SAFETY: `TaskCell` is `repr(C)` with the header first, so the pointers coincide; the
     // caller guarantees the allocation is alive and of this type.
@@ -107,6 +115,27 @@ unsafe fn cell<'a, F: Future>(ptr: NonNull<Header>) -> &'a TaskCell<F> {
 unsafe fn stage<F: Future>(cell: &TaskCell<F>) -> &mut Stage<F> {
     // SAFETY: exclusivity is the caller's promise, above.
     unsafe { &mut *cell.stage.get() }
+}
+
+/// Drops the future in place if the poll that holds this guard unwinds: the future's
+/// destructors then run *during* the unwind, so those that look at
+/// `std::thread::panicking()` (a `std::sync::Mutex` guard poisoning its mutex, a
+/// transaction guard rolling back) see the panic, as they would on a plain thread.
+struct DropFutureOnUnwind<'a, F: Future> {
+    /// The cell whose future is being polled.
+    cell: &'a TaskCell<F>,
+}
+
+impl<F: Future> Drop for DropFutureOnUnwind<'_, F> {
+    fn drop(&mut self) {
+        // Only reached while unwinding: a normal return forgets the guard. A destructor
+        // that panics here, during the unwind, aborts the process, as it would in any
+        // Rust code (tokio behaves the same).
+        self.cell.header.clear(flags::HAS_FUTURE);
+        // SAFETY: loop thread; the poll's borrow of the stage ended with the unwind that
+        // runs this; `HAS_FUTURE` was set (it is cleared above so nothing drops it again).
+        unsafe { ManuallyDrop::drop(&mut stage(self.cell).future) };
+    }
 }
 
 /// Polls the task once. Called by the loop for a task that is live (listed), so the
@@ -126,13 +155,16 @@ unsafe fn poll<F: Future>(ptr: NonNull<Header>) {
     header.set(flags::RUNNING);
     header.count_poll();
     // SAFETY: the list's reference outlives this borrowed waker, which is never dropped.
-    let waker = ManuallyDrop::new(unsafe { waker::borrowed(ptr) });
+    let waker = ManuallyDrop::new(unsafe { waker::borrowed(header) });
     let mut cx = Context::from_waker(&waker);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        let guard = DropFutureOnUnwind { cell };
         // SAFETY: loop thread, no other stage borrow; `HAS_FUTURE` is set (not complete),
         // and the future never moves out of the heap cell until it is dropped in place, so
         // pinning it is sound.
-        unsafe { Pin::new_unchecked(&mut *stage(cell).future) }.poll(&mut cx)
+        let poll = unsafe { Pin::new_unchecked(&mut *stage(cell).future) }.poll(&mut cx);
+        std::mem::forget(guard);
+        poll
     }));
     header.clear(flags::RUNNING);
     let output = match result {
@@ -144,20 +176,23 @@ unsafe fn poll<F: Future>(ptr: NonNull<Header>) {
     unsafe { complete(cell, output) };
 }
 
-/// Drops the future, stores or drops the output, marks the task complete and wakes the
-/// `JoinHandle`'s waiter. The loop unlinks the task from its live list afterwards.
+/// Drops the future (unless a panicking poll dropped it already), stores or drops the
+/// output, marks the task complete and wakes the `JoinHandle`'s waiter. The loop unlinks
+/// the task from its live list afterwards.
 ///
 /// # Safety
 /// Loop thread, no stage borrow live, task not yet complete.
 unsafe fn complete<F: Future>(cell: &TaskCell<F>, output: Output<F::Output>) {
     let header = &cell.header;
-    // A panicking destructor must not take the loop down: the task's result stands.
-    let _ = panic::catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: as the caller promises; `HAS_FUTURE` is set until here, and cleared
-        // below whether or not the destructor panicked.
-        unsafe { ManuallyDrop::drop(&mut stage(cell).future) };
-    }));
-    header.clear(flags::HAS_FUTURE);
+    if header.has(flags::HAS_FUTURE) {
+        header.clear(flags::HAS_FUTURE);
+        // A panicking destructor must not take the loop down: the task's result stands.
+        let _ = panic::catch_unwind(AssertUnwindSafe(|| {
+            // SAFETY: as the caller promises; `HAS_FUTURE` was set, and is cleared above
+            // whether or not the destructor panics.
+            unsafe { ManuallyDrop::drop(&mut stage(cell).future) };
+        }));
+    }
     header.set(flags::COMPLETE);
     header.state.set_done();
     if header.has(flags::JOIN_INTEREST) {
@@ -182,13 +217,14 @@ unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
     }
 }
 
-/// `JoinHandle::poll`: hands out the result or parks the waker.
-unsafe fn read_output<F: Future>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker) {
+/// `JoinHandle::poll`: writes `Poll<Output<F::Output>>` to `dst` once the task is
+/// complete, else keeps the waker to wake then.
+unsafe fn read_output<F: Future, S: Schedule>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker) {
     // SAFETY: the handle holds a reference.
     let cell = unsafe { cell::<F>(ptr) };
     let header = &cell.header;
     if !header.has(flags::COMPLETE) {
-        header.join_waiter.register(waker);
+        header.join_waiter.register(waker, S::WAKER_VTABLE);
         return;
     }
     assert!(
@@ -199,14 +235,8 @@ unsafe fn read_output<F: Future>(ptr: NonNull<Header>, dst: *mut (), waker: &Wak
     // SAFETY: loop thread (the handle is !Send), no other stage borrow; `HAS_OUTPUT` was
     // set, and is now cleared, so the output is read out exactly once.
     let output = unsafe { ManuallyDrop::take(&mut stage(cell).output) };
-    let id = header.id();
-    let result = match output {
-        Output::Value(value) => Ok(value),
-        Output::Cancelled => Err(JoinError::cancelled(id)),
-        Output::Panicked(payload) => Err(JoinError::panic(id, *payload)),
-    };
-    // SAFETY: the handle passes a `*mut Poll<Result<F::Output, JoinError>>`.
-    unsafe { *dst.cast::<Poll<Result<F::Output, JoinError>>>() = Poll::Ready(result) };
+    // SAFETY: the handle passes a `*mut Poll<Output<F::Output>>`.
+    unsafe { *dst.cast::<Poll<Output<F::Output>>>() = Poll::Ready(output) };
 }
 
 /// `JoinHandle::drop`: nobody will read the output; drop it if the task already left one.
@@ -225,15 +255,15 @@ unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
 /// Frees the task. May run on any thread: by then the stage holds neither the future
 /// (dropped on the loop thread at completion or shutdown) nor an output (taken or
 /// dropped on the loop thread when the `JoinHandle` went away).
-unsafe fn dealloc<F: Future>(ptr: NonNull<Header>) {
+unsafe fn dealloc<F: Future, S: Schedule>(ptr: NonNull<Header>) {
     // SAFETY: this was the last reference; the cell came from `Box::leak` in `allocate`.
     let cell = unsafe { Box::from_raw(ptr.cast::<TaskCell<F>>().as_ptr()) };
     debug_assert!(
         !cell.header.has(flags::HAS_FUTURE | flags::HAS_OUTPUT),
         "a task is freed only once its future and output are gone"
     );
-    let runtime = cell.header.runtime;
+    let owner = cell.header.owner;
     drop(cell);
-    // SAFETY: the task owned one strong count, taken in `allocate`.
-    unsafe { Shared::release_by_index(runtime) };
+    // SAFETY: the task held its loop since `allocate`; nothing of it remains.
+    unsafe { S::release(owner) };
 }

@@ -14,12 +14,12 @@ use std::ptr;
 /// A spawn site as `Location::caller` returns it.
 pub(crate) type Site = &'static Location<'static>;
 
-/// The number a header stores when the table is full (see `TaskList`, which then keeps
+/// The number a header stores when the table is full (see `LiveTasks`, which then keeps
 /// that task's site in a side map).
 pub(crate) const UNNUMBERED: u16 = u16::MAX;
 
 /// Spawn sites by number, and numbers by site.
-pub(crate) struct Locations {
+pub(crate) struct SpawnSites {
     /// The site numbered last looked up, and its number: the fast path.
     last: Cell<(*const Location<'static>, u16)>,
     /// Site by number.
@@ -28,9 +28,9 @@ pub(crate) struct Locations {
     numbers: RefCell<HashMap<*const Location<'static>, u16>>,
 }
 
-impl Default for Locations {
-    fn default() -> Locations {
-        Locations {
+impl Default for SpawnSites {
+    fn default() -> SpawnSites {
+        SpawnSites {
             last: Cell::new((ptr::null(), UNNUMBERED)),
             sites: RefCell::default(),
             numbers: RefCell::default(),
@@ -38,7 +38,7 @@ impl Default for Locations {
     }
 }
 
-impl Locations {
+impl SpawnSites {
     /// The number of `site`, numbering it if it is new; `UNNUMBERED` once 65,535 sites
     /// have numbers.
     pub(crate) fn number(&self, site: Site) -> u16 {
@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn each_site_keeps_its_number() {
-        let table = Locations::default();
+        let table = SpawnSites::default();
         let a = here();
         let b = here();
         let na = table.number(a);

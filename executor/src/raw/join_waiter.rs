@@ -8,7 +8,7 @@
 
 use std::cell::Cell;
 use std::ptr::{self, NonNull};
-use std::task::Waker;
+use std::task::{RawWakerVTable, Waker};
 
 use super::header::Header;
 use super::waker;
@@ -26,12 +26,13 @@ pub(crate) struct JoinWaiter {
 
 impl JoinWaiter {
     /// Stores `waker` as the one to wake, unless the stored one already wakes the same task.
-    pub(crate) fn register(&self, waker: &Waker) {
+    /// `task_wakers` is the vtable of evloop task wakers (`Schedule::WAKER_VTABLE`).
+    pub(crate) fn register(&self, waker: &Waker, task_wakers: &'static RawWakerVTable) {
         let word = self.word.get();
-        if word != 0 && self.will_wake(word, waker) {
+        if word != 0 && will_wake(word, waker, task_wakers) {
             return;
         }
-        let new = if ptr::eq(waker.vtable(), &waker::VTABLE) {
+        let new = if ptr::eq(waker.vtable(), task_wakers) {
             // An evloop task: keep its header pointer, with a reference of our own.
             let header = waker.data() as *const Header;
             // SAFETY: a waker with our vtable points at a live header and holds a
@@ -49,16 +50,6 @@ impl JoinWaiter {
         self.replace(0)
     }
 
-    /// Does the stored `word` wake the same task as `waker`?
-    fn will_wake(&self, word: usize, waker: &Waker) -> bool {
-        if word & BOXED != 0 {
-            // SAFETY: a `BOXED` word is a live `Box<Waker>` owned by this waiter.
-            unsafe { &*((word & !BOXED) as *const Waker) }.will_wake(waker)
-        } else {
-            ptr::eq(waker.vtable(), &waker::VTABLE) && waker.data() as usize == word
-        }
-    }
-
     /// Stores `new`, returning the waker that was stored before.
     fn replace(&self, new: usize) -> Option<Waker> {
         let old = self.word.replace(new);
@@ -72,6 +63,17 @@ impl JoinWaiter {
             // waker takes that reference over.
             Some(unsafe { waker::owned(NonNull::new_unchecked(old as *mut Header)) })
         }
+    }
+}
+
+/// Does the stored `word` (not 0) wake the same task as `waker`?
+fn will_wake(word: usize, waker: &Waker, task_wakers: &'static RawWakerVTable) -> bool {
+    if word & BOXED != 0 {
+        // SAFETY: a `BOXED` word is a live `Box<Waker>` owned by the waiter that stores it,
+        // which outlives this call.
+        unsafe { &*((word & !BOXED) as *const Waker) }.will_wake(waker)
+    } else {
+        ptr::eq(waker.vtable(), task_wakers) && waker.data() as usize == word
     }
 }
 

@@ -1,0 +1,138 @@
+//! The scheduler: the loop itself, one file per stage of a turn.
+//!
+//! ```text
+//!  waker.wake() ─► wake.rs ──► run_queue.rs ──► poll.rs ──► (task waits again)
+//!   (other thread) └► inject.rs ─┘ (intake)          │
+//!                                                    ▼
+//!             timers.rs ◄── readiness.rs ◄──────── park.rs
+//!          (fire due timers)   (reactor wait:       (how long to block;
+//!                               wake ready fds)      sleep handshake, spin)
+//! ```
+//!
+//! One turn ([`EventLoop::turn`]): take the wakes other threads injected (`wake.rs`),
+//! poll up to a budget of ready tasks (`poll.rs`), block until there is something to do
+//! (`park.rs`, which waits in the reactor, `readiness.rs`), then fire the timers that are
+//! due (`timers.rs`). `Runtime::block_on` turns the loop until its main future is done
+//! (`main_future.rs` is that future's waker).
+//!
+//! Around the turn: `context.rs` is the thread-local "current loop", `remote.rs` the part
+//! of a loop other threads reach (the injection queue and the sleep handshake),
+//! `loop_ids.rs` the process-wide ids by which task headers name their loop,
+//! `live_tasks.rs` the table of live tasks and `spawn_sites.rs` their numbered spawn
+//! sites, `spin.rs` the learned timer spin, `config.rs` the settings, `debug.rs`
+//! slow-poll reports, `shutdown.rs` what dropping the runtime does.
+
+pub(crate) mod config;
+pub(crate) mod context;
+pub(crate) mod debug;
+mod inject;
+pub(crate) mod live_tasks;
+#[cfg(all(test, loom))]
+mod loom_tests;
+mod loop_ids;
+pub(crate) mod main_future;
+mod park;
+mod poll;
+mod readiness;
+pub(crate) mod remote;
+mod run_queue;
+mod shutdown;
+mod spawn_sites;
+mod spin;
+mod timers;
+pub(crate) mod wake;
+
+use std::cell::Cell;
+use std::future::Future;
+use std::panic::Location;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use evloop_reactor::Reactor;
+use evloop_time::TimerStore;
+
+use self::config::Config;
+use self::live_tasks::LiveTasks;
+use self::remote::Remote;
+use self::run_queue::RunQueue;
+use self::spin::TimerSpin;
+use self::wake::LoopScheduler;
+use crate::blocking::pool::Pool;
+use crate::raw::{cell, TaskRef};
+
+/// Everything one loop owns, on its own thread.
+pub(crate) struct EventLoop {
+    /// What other threads can reach.
+    pub(crate) remote: Arc<Remote>,
+    /// Tasks ready to be polled.
+    run_queue: RunQueue,
+    /// Every live task (owning one reference each).
+    pub(crate) tasks: LiveTasks,
+    /// epoll and the eventfd.
+    pub(crate) reactor: Rc<Reactor>,
+    /// This loop's timers.
+    pub(crate) timers: Rc<TimerStore>,
+    /// Threads for `spawn_blocking`.
+    pub(crate) blocking: Arc<Pool>,
+    /// Settings from the `Builder`.
+    pub(crate) config: Config,
+    /// `remote`'s id, which this loop's task headers carry (a copy: every local wake
+    /// compares it).
+    id: u16,
+    /// How early to end a timed wait and spin to the deadline.
+    spin: TimerSpin,
+    /// The next task id.
+    next_id: Cell<u64>,
+}
+
+impl EventLoop {
+    /// A loop on a new reactor and timer store.
+    pub(crate) fn new(config: Config) -> std::io::Result<EventLoop> {
+        let reactor = Reactor::new()?;
+        let remote = Remote::new_registered(reactor.notifier());
+        Ok(EventLoop {
+            id: remote.id(),
+            remote,
+            run_queue: RunQueue::new(),
+            tasks: LiveTasks::default(),
+            reactor,
+            timers: TimerStore::new(),
+            blocking: Pool::new(config.pool.clone()),
+            spin: TimerSpin::new(config.timer_spin),
+            config,
+            next_id: Cell::new(1),
+        })
+    }
+
+    /// One turn of the loop: take remote wakes, poll up to a budget of ready tasks, wait
+    /// for I/O (not at all if work is ready; until the next timer; or forever), fire due
+    /// timers.
+    pub(crate) fn turn(&self) {
+        self.intake();
+        self.run_ready_tasks();
+        self.park();
+        self.fire_due_timers();
+    }
+
+    /// Creates a task, lists it and queues it; returns the reference for its `JoinHandle`.
+    pub(crate) fn spawn<F>(
+        &self,
+        future: F,
+        location: &'static Location<'static>,
+        name: Option<Box<str>>,
+    ) -> TaskRef
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let id = self.next_id.get();
+        self.next_id.set(id + 1);
+        let ptr = cell::allocate::<F, LoopScheduler>(future, self.remote.hold(), id);
+        // SAFETY: `allocate` created two references: one for the table, one for the handle.
+        let (listed, handle) = unsafe { (TaskRef::from_raw(ptr), TaskRef::from_raw(ptr)) };
+        self.tasks.push(listed, name, location);
+        // `allocate` flagged it QUEUED already.
+        self.run_queue.push(ptr);
+        handle
+    }
+}

@@ -1,0 +1,77 @@
+//! Wake: how a woken task reaches the run queue. This is the loop's side of the
+//! [`Schedule`] trait that a task's waker calls (`raw/waker.rs`).
+//!
+//! - On the loop's own thread (`schedule_local`): the task is pushed onto the local run
+//!   queue and flagged `QUEUED` (a plain header flag): no atomic operation, no syscall.
+//! - From any other thread (`schedule_remote`): the waker has set the task's atomic
+//!   `SCHEDULED` bit; the task goes onto the loop's injection queue (`inject.rs`) and the
+//!   loop is woken if it sleeps (`park.rs`). At its next turn the loop moves injected tasks
+//!   onto the run queue (`intake`).
+
+use std::ptr::NonNull;
+use std::task::RawWakerVTable;
+
+use super::context;
+use super::remote::Remote;
+use super::EventLoop;
+use crate::raw::header::{flags, Header};
+use crate::raw::{waker, Schedule, TaskRef};
+
+/// The vtable of every task waker: one `static`, so its address identifies a task waker.
+static TASK_WAKER: RawWakerVTable = waker::vtable::<LoopScheduler>();
+
+/// The scheduler of evloop's tasks, as the task module sees it.
+pub(crate) struct LoopScheduler;
+
+impl Schedule for LoopScheduler {
+    const WAKER_VTABLE: &'static RawWakerVTable = &TASK_WAKER;
+
+    fn schedule_local(task: NonNull<Header>) -> bool {
+        context::with_current(|event_loop| {
+            // SAFETY: the caller (a waker or a task reference) keeps the header alive.
+            let header = unsafe { task.as_ref() };
+            if event_loop.id != header.owner {
+                return false;
+            }
+            event_loop.enqueue(task, header);
+            true
+        })
+        .unwrap_or(false)
+    }
+
+    unsafe fn schedule_remote(task: TaskRef) {
+        // SAFETY: the caller's reference to the task keeps the task's hold on its loop,
+        // and so the `Remote`, alive for this whole call.
+        let remote = unsafe { Remote::by_id(task.header().owner) };
+        remote.schedule_remote(task);
+    }
+
+    unsafe fn release(owner: u16) {
+        // SAFETY: the task took this hold in `EventLoop::spawn` and gives it up once.
+        unsafe { Remote::release(owner) };
+    }
+}
+
+impl EventLoop {
+    /// Queues a task of this loop locally, unless it is queued already or complete.
+    pub(super) fn enqueue(&self, task: NonNull<Header>, header: &Header) {
+        if !header.has(flags::QUEUED | flags::COMPLETE) {
+            header.set(flags::QUEUED);
+            self.run_queue.push(task);
+        }
+    }
+
+    /// Moves the tasks woken from other threads onto the local run queue.
+    pub(super) fn intake(&self) {
+        while let Some(task) = self.remote.pop_remote() {
+            let header = task.header();
+            // A complete task keeps SCHEDULED set, so that later wakes stay no-ops.
+            if !header.has(flags::COMPLETE) {
+                // From here on a remote wake queues the task again; what that waker's
+                // thread wrote before waking is visible (acquire).
+                header.state.unschedule();
+                self.enqueue(task.as_ptr(), header);
+            }
+        }
+    }
+}
