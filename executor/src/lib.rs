@@ -1,6 +1,6 @@
 //! The executor of evloop: tasks, the run queue, the loop that drives them, and joins.
 //!
-//! In DESIGN.md's picture this crate *is* the loop: `Runtime::block_on` takes wakes from
+//! In ARCHITECTURE.md's picture this crate *is* the loop: `Runtime::block_on` takes wakes from
 //! other threads, polls up to a budget of ready tasks, asks the timer store
 //! ([`evloop_time`]) for the next deadline, blocks in the reactor ([`evloop_reactor`])
 //! until then, and fires due timers, over and over until the main future is done.

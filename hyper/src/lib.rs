@@ -11,7 +11,7 @@
 //! | `rt::Executor` | [`EvloopExecutor`] | `evloop::spawn` |
 //! | `rt::Timer` | [`EvloopTimer`] | `evloop::time::sleep`, on the loop's timer wheel |
 //!
-//! In DESIGN.md's picture it sits beside the facade: it depends on `evloop-executor`
+//! In ARCHITECTURE.md's picture it sits beside the facade: it depends on `evloop-executor`
 //! and `evloop-time` only, so that the facade can re-export it as `evloop::hyper`
 //! (behind the facade's `hyper` feature) without a dependency cycle. Depend on either
 //! `evloop = { features = ["hyper"] }` or on `evloop-hyper` directly; the examples in

@@ -1,7 +1,7 @@
 //! evloop's attribute macros: [`#[evloop::main]`](macro@main) and
 //! [`#[evloop::test]`](macro@test).
 //!
-//! They are the front door of DESIGN.md's loop: each turns an `async fn` into a plain
+//! They are the front door of ARCHITECTURE.md's loop: each turns an `async fn` into a plain
 //! `fn` that builds an `evloop::Runtime` (with the options given in the attribute) and
 //! runs the body on it with `block_on`, the way `asyncio.run(main())` starts a Python
 //! program. Users reach them through the facade as `evloop::main` and `evloop::test`;

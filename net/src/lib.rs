@@ -1,6 +1,6 @@
 //! evloop's sockets: [`TcpListener`], [`TcpStream`] and [`UdpSocket`] on the reactor.
 //!
-//! This crate is where the loop meets the network. In DESIGN.md's picture it sits on top
+//! This crate is where the loop meets the network. In ARCHITECTURE.md's picture it sits on top
 //! of `evloop-reactor` (which waits in `epoll` and wakes tasks) and next to
 //! `evloop-executor` (which runs the tasks, and resolves host names on its blocking
 //! pool). Users reach it as `evloop::net`.

@@ -1,6 +1,6 @@
 //! evloop's reactor: the loop's boundary with the operating system.
 //!
-//! Each turn of the loop (see `DESIGN.md`) ends the same way:
+//! Each turn of the loop (see `ARCHITECTURE.md` at the repository root) ends the same way:
 //!
 //! ```text
 //! run(main) ──► loop {
