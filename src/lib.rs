@@ -139,7 +139,16 @@
 //! streams, channels, `futures::io` on [`net::TcpStream`], which implements
 //! `futures_io::AsyncRead` and `AsyncWrite`), `async-channel`, `async-lock`,
 //! `event-listener`. hyper 1.x runs on evloop through the adapters of the `hyper`
-//! feature (`evloop::hyper`, which is the `evloop-hyper` crate).
+//! feature (`evloop::hyper`, which is the `evloop-hyper` crate). [`io`] re-exports
+//! `futures-util`'s buffered readers and writers and line reading.
+//!
+//! Crates built on tokio's I/O traits (tokio-util's codecs, tokio-rustls, tokio-postgres'
+//! `connect_raw`) run on evloop with the `tokio-io` feature: [`net::TcpStream`] and its
+//! halves then implement `tokio::io::AsyncRead` and `AsyncWrite` as well, with no tokio
+//! runtime. Code that calls `tokio::spawn` or uses tokio's timers still needs tokio's
+//! runtime: on evloop alone it panics with `there is no reactor running, must be called
+//! from the context of a Tokio 1.x runtime`. The README's "Crates on evloop" table lists
+//! which crates run and how.
 //!
 //! ```
 //! use futures::{SinkExt, StreamExt};
@@ -172,8 +181,7 @@
 
 pub use evloop_executor::{
     gather, gather_all, race, run, select, spawn, spawn_blocking, try_gather, try_gather_all,
-    yield_now,
-    Builder, GatherAll, JoinError, JoinHandle, JoinSet, Race, Runtime, TryGatherAll,
+    yield_now, Builder, GatherAll, JoinError, JoinHandle, JoinSet, Race, Runtime, TryGatherAll,
 };
 
 pub use evloop_executor::task;

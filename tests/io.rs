@@ -36,7 +36,10 @@ fn lines_on_a_whole_stream_one_message_at_a_time() {
         let (client, mut server) = pair().await;
         let mut lines = BufReader::new(client).lines();
         for i in 0..3 {
-            server.write_all(format!("msg {i}\n").as_bytes()).await.unwrap();
+            server
+                .write_all(format!("msg {i}\n").as_bytes())
+                .await
+                .unwrap();
             assert_eq!(lines.next().await.unwrap().unwrap(), format!("msg {i}"));
         }
         drop(server);
@@ -113,11 +116,7 @@ fn a_capped_read_line_stops_a_peer_that_never_sends_a_newline() {
         });
         let mut reader = BufReader::new(client);
         let mut line = String::new();
-        let n = (&mut reader)
-            .take(1024)
-            .read_line(&mut line)
-            .await
-            .unwrap();
+        let n = (&mut reader).take(1024).read_line(&mut line).await.unwrap();
         assert_eq!(n, 1024);
         assert!(!line.ends_with('\n'), "a capped line has no newline");
         drop(writer);

@@ -65,7 +65,10 @@ fn futures_of_different_output_types_and_the_first_to_complete_wins() {
         assert_eq!(winner, "message");
         let took = start.elapsed();
         assert!(took >= Duration::from_millis(20), "{took:?}");
-        assert!(took < Duration::from_secs(4), "the 5 s sleep was awaited: {took:?}");
+        assert!(
+            took < Duration::from_secs(4),
+            "the 5 s sleep was awaited: {took:?}"
+        );
 
         // A shorter sleep wins over a channel nobody sends on.
         let (_tx, mut rx) = mpsc::channel::<u32>(1);
