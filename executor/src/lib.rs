@@ -15,7 +15,8 @@
 //!   readiness, timers), and the part of it other threads reach;
 //! - `runtime/`: what users hold, `run`, `Runtime`, `Builder`, `spawn`;
 //! - `task/`: `JoinHandle`, `JoinError`, `task::Builder`, `all_tasks`;
-//! - `join/`: `gather!`, `gather_all`, `try_gather!`, `try_gather_all`, `race`, `JoinSet`;
+//! - `join/`: `gather!`, `gather_all`, `try_gather!`, `try_gather_all`, `race`, `select!`,
+//!   `JoinSet`;
 //! - `blocking/`: `spawn_blocking` and its thread pool.
 //!
 //! `ARCHITECTURE.md` at the repository's root walks a wake through these files.
@@ -46,4 +47,5 @@ pub use yield_now::yield_now;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::join::maybe_done::MaybeDone;
+    pub use crate::join::select::select_start;
 }
