@@ -137,7 +137,8 @@
 //! streams, channels, `futures::io` on [`net::TcpStream`], which implements
 //! `futures_io::AsyncRead` and `AsyncWrite`), `async-channel`, `async-lock`,
 //! `event-listener`. hyper 1.x runs on evloop through the adapters of the `hyper`
-//! feature (`evloop::hyper`, which is the `evloop-hyper` crate).
+//! feature (`evloop::hyper`, which is the `evloop-hyper` crate), which also brings an
+//! HTTP client, `evloop::hyper::Client`.
 //!
 //! ```
 //! use futures::{SinkExt, StreamExt};
@@ -244,9 +245,10 @@ pub mod signal {
 }
 
 /// hyper 1.x on evloop: [`EvloopIo`](hyper::EvloopIo) (hyper's `rt::Read`/`rt::Write`
-/// for a [`TcpStream`](net::TcpStream)), [`EvloopExecutor`](hyper::EvloopExecutor) and
-/// [`EvloopTimer`](hyper::EvloopTimer). Needs the `hyper` feature; the same items are the
-/// `evloop-hyper` crate.
+/// for a [`TcpStream`](net::TcpStream)), [`EvloopExecutor`](hyper::EvloopExecutor),
+/// [`EvloopTimer`](hyper::EvloopTimer), and [`Client`](hyper::Client), an HTTP/1.1
+/// client with a keep-alive pool (https with the `rustls` feature). Needs the `hyper`
+/// feature; the same items are the `evloop-hyper` crate.
 #[cfg(feature = "hyper")]
 pub use evloop_hyper as hyper;
 
