@@ -119,12 +119,14 @@
 //! | `await asyncio.gather(a, b)` | [`gather!`]`(a, b).await` |
 //! | `await asyncio.gather(*aws)` | [`gather_all`]`(iter).await` |
 //! | `asyncio.wait(aws, return_when=FIRST_COMPLETED)` | [`race`]`(a, b).await` |
+//! | the same on awaitables of different types, in a loop | [`select!`]`{ v = a => ..., Some(m) = rx.recv() => ... }` |
 //! | `await asyncio.sleep(0)` | [`yield_now`]`().await` |
 //! | `await asyncio.sleep(s)` | [`time::sleep`]`(d).await` |
 //! | `await asyncio.wait_for(aw, s)` | [`time::timeout`]`(d, fut).await` |
 //! | `await asyncio.to_thread(f)` | [`spawn_blocking`]`(f).await` |
 //! | `asyncio.all_tasks()` | [`task::all_tasks`]`()` |
 //! | `await asyncio.open_connection(host, port)` | [`net::TcpStream::connect`]`((host, port)).await` |
+//! | `await reader.readline()`, `writer.write()` + `drain()` | [`io::BufReader`] + [`io::AsyncBufReadExt::read_line`], [`io::AsyncWriteExt::write_all`] |
 //! | `await asyncio.start_server(cb, host, port)` | [`net::TcpListener::bind`] and an `accept` loop that spawns a task per connection |
 //! | `loop.time()` | [`time::Instant::now`] |
 //! | `asyncio.TaskGroup` + `as_completed` | [`JoinSet`]: `spawn`, `join_next().await` |
@@ -138,7 +140,16 @@
 //! `futures_io::AsyncRead` and `AsyncWrite`), `async-channel`, `async-lock`,
 //! `event-listener`. hyper 1.x runs on evloop through the adapters of the `hyper`
 //! feature (`evloop::hyper`, which is the `evloop-hyper` crate), which also brings an
-//! HTTP client, `evloop::hyper::Client`.
+//! HTTP client, `evloop::hyper::Client`. [`io`] re-exports `futures-util`'s buffered
+//! readers and writers and line reading.
+//!
+//! Crates built on tokio's I/O traits (tokio-util's codecs, tokio-rustls, tokio-postgres'
+//! `connect_raw`) run on evloop with the `tokio-io` feature: [`net::TcpStream`] and its
+//! halves then implement `tokio::io::AsyncRead` and `AsyncWrite` as well, with no tokio
+//! runtime. Code that calls `tokio::spawn` or uses tokio's timers still needs tokio's
+//! runtime: on evloop alone it panics with `there is no reactor running, must be called
+//! from the context of a Tokio 1.x runtime`. The README's "Crates on evloop" table lists
+//! which crates run and how.
 //!
 //! ```
 //! use futures::{SinkExt, StreamExt};
@@ -170,13 +181,15 @@
 //! `evloop-sync` (channels and locks) and, with the `hyper` feature, `evloop-hyper`.
 
 pub use evloop_executor::{
-    gather, gather_all, race, run, spawn, spawn_blocking, try_gather, try_gather_all, yield_now,
-    Builder, GatherAll, JoinError, JoinHandle, JoinSet, Race, Runtime, TryGatherAll,
+    gather, gather_all, race, run, select, spawn, spawn_blocking, try_gather, try_gather_all,
+    yield_now, Builder, GatherAll, JoinError, JoinHandle, JoinSet, Race, Runtime, TryGatherAll,
 };
 
 pub use evloop_executor::task;
 
 pub use evloop_macros::{main, test};
+
+pub mod io;
 
 /// Timers, like asyncio's `sleep` and `wait_for`: [`sleep`](time::sleep),
 /// [`sleep_until`](time::sleep_until), [`timeout`](time::timeout) and

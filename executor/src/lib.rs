@@ -8,7 +8,7 @@
 //! Users reach all of this through the `evloop` facade: `evloop::run`, `evloop::spawn`,
 //! `evloop::gather!`. The layout: `runtime/` (the loop, `Runtime`, `Builder`, `spawn`),
 //! `task/` (the task allocation, its state word, wakers, `JoinHandle`, `JoinError`),
-//! `join/` (`gather!`, `gather_all`, `try_gather!`, `try_gather_all`, `race`).
+//! `join/` (`gather!`, `gather_all`, `try_gather!`, `try_gather_all`, `race`, `select!`).
 
 #![warn(missing_docs)]
 
@@ -29,4 +29,5 @@ pub use yield_now::yield_now;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::join::maybe_done::MaybeDone;
+    pub use crate::join::select::select_start;
 }

@@ -78,6 +78,48 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 //!
+//! # tokio's I/O traits: the `tokio-io` feature
+//!
+//! Rust has two families of async I/O traits: `futures-io`'s (what evloop's sockets
+//! implement natively, and what `evloop::io` builds on) and tokio's (what tokio-util's
+//! codecs, tokio-rustls and tokio-postgres take). With the `tokio-io` feature,
+//! [`TcpStream`], [`OwnedReadHalf`] and [`OwnedWriteHalf`] implement both:
+//! `tokio::io::AsyncRead` and `AsyncWrite` too, delegating to the `futures-io` impls.
+//! tokio comes in with no features at all: its I/O traits need none, and no tokio
+//! runtime, reactor or timer is built.
+//!
+//! ```
+//! # #[cfg(feature = "tokio-io")] {
+//! use std::future::poll_fn;
+//! use std::pin::Pin;
+//! use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+//!
+//! evloop_executor::run(async {
+//!     let listener = evloop_net::TcpListener::bind("127.0.0.1:0").await?;
+//!     let client = evloop_net::TcpStream::connect(listener.local_addr()?).await?;
+//!     let (mut server, _) = listener.accept().await?;
+//!     // What tokio-based code does with a stream (tokio_util::codec::Framed, say).
+//!     let (_rd, mut wr) = client.into_split();
+//!     let n = poll_fn(|cx| Pin::new(&mut wr).poll_write(cx, b"hello")).await?;
+//!     assert_eq!(n, 5);
+//!     let mut storage = [0u8; 16];
+//!     let mut buf = ReadBuf::new(&mut storage);
+//!     poll_fn(|cx| Pin::new(&mut server).poll_read(cx, &mut buf)).await?;
+//!     assert_eq!(buf.filled(), b"hello");
+//!     Ok::<(), std::io::Error>(())
+//! })?;
+//! # }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! The traits are only the I/O seam. A crate that calls `tokio::spawn`, uses tokio's
+//! timers (`tokio::time::sleep`, `timeout`, `interval`) or opens tokio's own sockets
+//! (`tokio::net`) needs tokio's runtime: on evloop's loop alone it panics with tokio's
+//! message, `there is no reactor running, must be called from the context of a Tokio
+//! 1.x runtime`. Some such crates offer a way around it (tokio-postgres' `connect_raw`
+//! takes any stream and returns the connection future for the caller to spawn, here with
+//! `evloop::spawn`); the others need tokio.
+//!
 //! # Traps
 //!
 //! - Sockets belong to the loop that created them (they hold its reactor): create them
@@ -89,7 +131,8 @@
 //!   loop thread.
 //!
 //! The layout: `sys.rs` (every syscall, the only `unsafe`), `io.rs` (the shared poll
-//! loops), `addr.rs`, and one file per socket type.
+//! loops), `addr.rs`, one file per socket type, and `tokio_io.rs` (tokio's I/O traits on
+//! the streams, with the `tokio-io` feature).
 
 #![deny(unsafe_code)]
 #![warn(
@@ -104,6 +147,8 @@ mod split;
 mod sys;
 mod tcp_listener;
 mod tcp_stream;
+#[cfg(feature = "tokio-io")]
+mod tokio_io;
 mod udp;
 
 pub use addr::{lookup_host, ToSocketAddrs};

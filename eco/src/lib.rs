@@ -1,0 +1,10 @@
+//! Crates of the Rust async ecosystem on evloop, tested against real peers: the tests are
+//! in `eco/tests/`, one file per crate or family. This package has no code of its own
+//! and is not published; it keeps heavy test dependencies (tokio-util, and later TLS,
+//! PostgreSQL and HTTP client crates) out of the workspace's default test run.
+//!
+//! | file | what runs on evloop |
+//! |---|---|
+//! | `tests/tokio_util_codec.rs` | tokio-util's `Framed`, `FramedRead`, `FramedWrite` with `LinesCodec` and `LengthDelimitedCodec`, through the `tokio-io` feature |
+//! | `tests/tokio_io_traits.rs` | tokio's `AsyncReadExt`/`AsyncWriteExt` on `TcpStream` and its halves |
+//! | `tests/tokio_runtime_needed.rs` | what does *not* run: `tokio::spawn` and tokio's timers, and the panic they give |
