@@ -7,4 +7,5 @@
 //! |---|---|
 //! | `tests/tokio_util_codec.rs` | tokio-util's `Framed`, `FramedRead`, `FramedWrite` with `LinesCodec` and `LengthDelimitedCodec`, through the `tokio-io` feature |
 //! | `tests/tokio_io_traits.rs` | tokio's `AsyncReadExt`/`AsyncWriteExt` on `TcpStream` and its halves |
+//! | `tests/tls.rs` | rustls (the `ring` provider) through futures-rustls: evloop's HTTPS server, `evloop::hyper::Client` over https, curl and OpenSSL's `s_server` as peers, and handshakes that fail cleanly (rcgen certificates) |
 //! | `tests/tokio_runtime_needed.rs` | what does *not* run: `tokio::spawn` and tokio's timers, and the panic they give |
