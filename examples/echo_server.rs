@@ -23,9 +23,14 @@
 //! closes the open connections and exits with status 0 (asyncio: catching
 //! `KeyboardInterrupt`, or `loop.add_signal_handler(signal.SIGINT, server.close)`).
 //!
-//! When the process runs out of file descriptors, `accept` returns `EMFILE`; the server
-//! prints it, sleeps 100 ms and goes on (existing connections keep being served).
-//! It raises its own `RLIMIT_NOFILE` soft limit to the hard limit at start.
+//! A server survives its clients (`serve/accept.rs`): a connection that died before it
+//! was accepted is skipped by `accept` itself; out of file descriptors (`EMFILE`) or
+//! memory, the server prints the error, sleeps 10 ms and goes on (existing connections
+//! keep being served); any other accept error is printed and the server goes on. It
+//! raises its own `RLIMIT_NOFILE` soft limit to the hard limit at start.
+
+#[path = "serve/accept.rs"]
+mod accept;
 
 use std::io;
 use std::time::Duration;
@@ -115,18 +120,12 @@ fn main() {
     }
 }
 
-/// Accepts forever; on an accept error (e.g. out of fds) backs off 100 ms and goes on.
-async fn serve(listener: TcpListener) -> io::Result<()> {
+/// Accepts forever, one task per connection; accept errors are survived
+/// (`serve/accept.rs`).
+pub async fn serve(listener: TcpListener) -> io::Result<()> {
     loop {
-        match listener.accept().await {
-            Ok((stream, _peer)) => {
-                evloop::spawn(echo(stream));
-            }
-            Err(e) => {
-                eprintln!("accept: {e}; retrying in 100 ms");
-                evloop::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
+        let (stream, _peer) = accept::accept(&listener).await;
+        evloop::spawn(echo(stream));
     }
 }
 

@@ -10,12 +10,15 @@
 //! One task per connection, on one thread. Requests may be pipelined; every complete
 //! request in the buffer is answered, and the answers go out in one write. A malformed
 //! request gets `400 Bad Request` and a head over 8 KiB gets `431 Request Header Fields
-//! Too Large`; either way that connection closes and the server goes on. The parser
-//! (`examples/http/parse.rs`) is I/O-free so tests and fuzzers can reuse it.
+//! Too Large`; either way that connection closes and the server goes on. An accept error
+//! never stops the server (`serve/accept.rs`). The parser (`examples/http/parse.rs`) is
+//! I/O-free so tests and fuzzers can reuse it.
 //!
 //! The asyncio counterpart is an `asyncio.start_server` callback that reads the head with
 //! `reader.readuntil(b"\r\n\r\n")` and writes the response.
 
+#[path = "serve/accept.rs"]
+mod accept;
 #[path = "http/parse.rs"]
 mod parse;
 
@@ -104,21 +107,15 @@ fn main() {
     }
 }
 
-/// Accepts connections forever, one task each. Running out of fds is survived by
-/// backing off briefly.
+/// Accepts connections forever, one task each. Accept errors are survived
+/// (`serve/accept.rs`): out of fds or memory, it backs off briefly; any other error is
+/// logged.
 pub async fn serve(listener: TcpListener) -> io::Result<()> {
     loop {
-        match listener.accept().await {
-            Ok((stream, _peer)) => {
-                evloop::spawn(async move {
-                    let _ = connection(stream).await;
-                });
-            }
-            Err(e) => {
-                eprintln!("accept: {e}; retrying in 100 ms");
-                evloop::time::sleep(Duration::from_millis(100)).await;
-            }
-        }
+        let (stream, _peer) = accept::accept(&listener).await;
+        evloop::spawn(async move {
+            let _ = connection(stream).await;
+        });
     }
 }
 

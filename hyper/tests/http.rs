@@ -162,6 +162,39 @@ fn many_clients_at_once_are_served_concurrently() {
 }
 
 #[test]
+fn the_server_survives_accept_errors_injected_at_20_percent() {
+    use evloop_net::fault::{inject_accept_errors, injected_accept_errors};
+    run_bounded(async {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = evloop::spawn(server::serve(listener, server::http1_builder()));
+        // A connection aborted in the queue (skipped by accept itself), a firewall's
+        // EPERM (logged), the fd limit (logged, then a back-off): each at 20 % of the
+        // server's accepts (net's test-only fault seam; no queued connection is lost).
+        for errno in [libc::ECONNABORTED, libc::EPERM, libc::EMFILE] {
+            inject_accept_errors(errno, 20);
+            for _ in 0..30 {
+                let mut sender = connect(addr).await;
+                let request = Request::get("/")
+                    .header(header::HOST, addr.to_string())
+                    .body(Full::default())
+                    .unwrap();
+                let (status, body) = fetch(&mut sender, request).await;
+                assert_eq!((status, &body[..]), (StatusCode::OK, &b"Hello, World!"[..]));
+            }
+            let injected = injected_accept_errors();
+            assert!(
+                injected >= 5,
+                "errno {errno}: only {injected} faults injected"
+            );
+            assert!(!server.is_finished(), "errno {errno} stopped the server");
+        }
+        inject_accept_errors(0, 0);
+        server.abort();
+    });
+}
+
+#[test]
 fn header_read_timeout_on_evloop_timer_closes_a_stalled_connection() {
     let waited = run_bounded(async {
         let mut http = server::http1_builder();

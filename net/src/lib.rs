@@ -125,14 +125,17 @@
 //! - Sockets belong to the loop that created them (they hold its reactor): create them
 //!   inside `evloop::run`, and do not move them to another thread (they are `!Send`).
 //! - Errors are the OS's: `EPIPE` is [`io::ErrorKind::BrokenPipe`](std::io::ErrorKind),
-//!   never a `SIGPIPE`; `EMFILE` from `accept` is returned, not retried, so a server can
-//!   back off.
+//!   never a `SIGPIPE`. `accept` retries by itself the errors of a connection that died
+//!   in the queue (`ECONNABORTED`, `EPROTO`); it returns `EMFILE` and the other
+//!   resource limits (`ENFILE`, `ENOBUFS`, `ENOMEM`), so that a server can back off
+//!   (see [`TcpListener::accept`]).
 //! - Host names are resolved on the blocking pool; a literal `ip:port` never leaves the
 //!   loop thread.
 //!
 //! The layout: `sys.rs` (every syscall, the only `unsafe`), `io.rs` (the shared poll
-//! loops), `addr.rs`, one file per socket type, and `tokio_io.rs` (tokio's I/O traits on
-//! the streams, with the `tokio-io` feature).
+//! loops), `addr.rs`, one file per socket type, `tokio_io.rs` (tokio's I/O traits on the
+//! streams, with the `tokio-io` feature) and `fault.rs` (fault injection for tests, with
+//! the `fault-injection` feature: not part of the API).
 
 #![deny(unsafe_code)]
 #![warn(
@@ -142,6 +145,9 @@
 )]
 
 mod addr;
+#[cfg(feature = "fault-injection")]
+#[doc(hidden)]
+pub mod fault;
 mod io;
 mod split;
 mod sys;

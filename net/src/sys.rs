@@ -3,7 +3,9 @@
 //! This is the crate's only boundary with the OS and the only place with `unsafe`. Every
 //! function here is a thin, blocking-agnostic wrapper: it retries `EINTR`, turns `-1`
 //! into [`io::Error::last_os_error`], and leaves `EAGAIN` to the caller (the poll loops
-//! in `io.rs` turn it into `Pending`). Every socket is created `SOCK_NONBLOCK |
+//! in `io.rs` turn it into `Pending`). `accept` also retries the errors of a connection
+//! that died in the queue, and is where tests inject faults (`fault.rs`, test builds
+//! only). Every socket is created `SOCK_NONBLOCK |
 //! SOCK_CLOEXEC` in the same call, so no fd is ever blocking or leaks into a child
 //! process, not even for an instant.
 
@@ -170,7 +172,26 @@ pub(crate) fn connect(fd: RawFd, addr: &SocketAddr) -> io::Result<()> {
 
 /// Accepts one pending connection: a new non-blocking, close-on-exec socket and the
 /// peer's address.
+///
+/// `ECONNABORTED` and `EPROTO` are retried at once, as Go's and libuv's accept loops do:
+/// they say that a connection in the queue died before it was accepted (the client reset
+/// it, or the handshake failed), which concerns that connection only; the next one may be
+/// right behind it. Any other error (`EAGAIN`, `EMFILE`, ...) is returned.
 pub(crate) fn accept(fd: RawFd) -> io::Result<(OwnedFd, SocketAddr)> {
+    loop {
+        match accept_one(fd) {
+            Err(e) if matches!(e.raw_os_error(), Some(libc::ECONNABORTED | libc::EPROTO)) => {}
+            result => return result,
+        }
+    }
+}
+
+/// One `accept4` call (after `EINTR` retries), or the error a test injected instead.
+fn accept_one(fd: RawFd) -> io::Result<(OwnedFd, SocketAddr)> {
+    #[cfg(feature = "fault-injection")]
+    if let Some(e) = crate::fault::accept_fault() {
+        return Err(e);
+    }
     let mut storage = MaybeUninit::<sockaddr_storage>::zeroed();
     let mut len = size_of::<sockaddr_storage>() as socklen_t;
     let new_fd = cvt_r(|| {

@@ -84,10 +84,16 @@ impl TcpListener {
 
     /// Waits for a connection and returns it with the peer's address.
     ///
-    /// If the process is out of file descriptors (`EMFILE`, `ENFILE`), that error comes
-    /// back at once; the connection stays queued. A server should log it, sleep a little
-    /// (`evloop::time::sleep`) and call `accept` again rather than exit or retry in a
-    /// tight loop.
+    /// A connection that died in the queue before it was accepted (the client reset it:
+    /// `ECONNABORTED`; a protocol error: `EPROTO`) is skipped: `accept` goes on to the
+    /// next one, as Go's and libuv's accept loops do, and never returns those errors.
+    ///
+    /// If the process is out of file descriptors or memory (`EMFILE`, `ENFILE`,
+    /// `ENOBUFS`, `ENOMEM`), that error comes back at once; the connection stays queued.
+    /// A server should log it, sleep a little (`evloop::time::sleep`, some milliseconds)
+    /// and call `accept` again rather than exit or retry in a tight loop. Any other error
+    /// (`EPERM` from a firewall rule, say) concerns one connection: log it and accept
+    /// again. A server that exits on an accept error lets one client stop it for all.
     ///
     /// ```
     /// use evloop_net::{TcpListener, TcpStream};

@@ -11,19 +11,32 @@ use hyper::service::service_fn;
 
 use crate::service::service;
 
-/// Serves `listener` forever with `http` (a configured HTTP/1 builder). Out of file
-/// descriptors, it waits a moment and goes on, like asyncio's `start_server`.
+/// How long to wait before accepting again when the process is out of fds or memory.
+pub const BACKOFF: Duration = Duration::from_millis(10);
+
+/// Serves `listener` forever with `http` (a configured HTTP/1 builder), one task per
+/// connection. A server survives its clients: `accept` itself skips connections that
+/// died in the queue (`ECONNABORTED`); out of file descriptors or memory (`EMFILE`,
+/// `ENFILE`, `ENOBUFS`, `ENOMEM`) it logs, waits [`BACKOFF`] and goes on; any other error
+/// concerns one connection: it is logged, and serving goes on.
 pub async fn serve(listener: TcpListener, http: http1::Builder) -> io::Result<()> {
     loop {
         let stream = match listener.accept().await {
             Ok((stream, _peer)) => stream,
-            Err(e) if matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE)) => {
-                evloop::time::sleep(Duration::from_millis(10)).await;
+            Err(e) if out_of_resources(&e) => {
+                eprintln!("accept: {e}; accepting again in {BACKOFF:?}");
+                evloop::time::sleep(BACKOFF).await;
                 continue;
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                eprintln!("accept: {e}; accepting the next connection");
+                evloop::yield_now().await;
+                continue;
+            }
         };
-        stream.set_nodelay(true)?;
+        if let Err(e) = stream.set_nodelay(true) {
+            eprintln!("TCP_NODELAY: {e}; serving the connection without it");
+        }
         let conn = http.serve_connection(EvloopIo::new(stream), service_fn(service));
         evloop::spawn(async move {
             if let Err(e) = conn.await {
@@ -33,6 +46,15 @@ pub async fn serve(listener: TcpListener, http: http1::Builder) -> io::Result<()
             }
         });
     }
+}
+
+/// Whether `e` says the process is out of file descriptors or memory: waiting helps,
+/// retrying at once does not.
+pub fn out_of_resources(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM)
+    )
 }
 
 /// A builder for HTTP/1.1 with keep-alive (hyper's default) and evloop's timer, which
