@@ -53,7 +53,9 @@ pub async fn start() -> std::io::Result<(SocketAddr, Rc<Stats>)> {
             let stream = match listener.accept().await {
                 Ok((stream, _)) => stream,
                 Err(e) => {
-                    eprintln!("accept failed: {e}");
+                    // Out of fds (or a connection that failed in the queue): the
+                    // tests then fail on their counts, so say why.
+                    eprintln!("accept: {e}");
                     evloop::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 }
