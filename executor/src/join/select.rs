@@ -134,6 +134,8 @@ use std::cell::Cell;
 ///   moment it is called: create it once before the loop and select on `&mut ctrl_c`.
 /// - Streams' `next()`, including `evloop::io::Lines`: a partial line stays inside the
 ///   `Lines` stream.
+/// - `time::timeout(d, f)` is exactly as cancel-safe as `f`. `TcpStream::connect`
+///   loses nothing but the attempt (the half-open socket is closed).
 ///
 /// **Not** cancel-safe (dropping one midway loses the bytes it had already moved):
 ///
@@ -142,11 +144,9 @@ use std::cell::Cell;
 /// - `write_all` (and `AsyncWriteExt::write_all`): the peer may have received part of
 ///   the buffer, and no one knows how much.
 /// - `evloop::io::AsyncBufReadExt::read_line` and `read_until`: the bytes of a partial
-///   line are lost (and `read_line` empties its `String` while it runs). Select on
-///   `lines.next()` instead, or move the reading into a task of its own and select on a
-///   channel it feeds.
-/// - `TcpStream::connect` (the half-open socket is closed), `time::timeout(d, f)` is as
-///   cancel-safe as `f`.
+///   line were taken from the reader and are thrown away (`read_line`'s `String` gets
+///   back only what it held before). Select on `lines.next()` instead, or move the
+///   reading into a task of its own and select on a channel it feeds.
 ///
 /// # Traps
 ///
