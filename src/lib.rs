@@ -139,8 +139,9 @@
 //! streams, channels, `futures::io` on [`net::TcpStream`], which implements
 //! `futures_io::AsyncRead` and `AsyncWrite`), `async-channel`, `async-lock`,
 //! `event-listener`. hyper 1.x runs on evloop through the adapters of the `hyper`
-//! feature (`evloop::hyper`, which is the `evloop-hyper` crate). [`io`] re-exports
-//! `futures-util`'s buffered readers and writers and line reading.
+//! feature (`evloop::hyper`, which is the `evloop-hyper` crate), which also brings an
+//! HTTP client, `evloop::hyper::Client`. [`io`] re-exports `futures-util`'s buffered
+//! readers and writers and line reading.
 //!
 //! Crates built on tokio's I/O traits (tokio-util's codecs, tokio-rustls, tokio-postgres'
 //! `connect_raw`) run on evloop with the `tokio-io` feature: [`net::TcpStream`] and its
@@ -257,9 +258,10 @@ pub mod signal {
 }
 
 /// hyper 1.x on evloop: [`EvloopIo`](hyper::EvloopIo) (hyper's `rt::Read`/`rt::Write`
-/// for a [`TcpStream`](net::TcpStream)), [`EvloopExecutor`](hyper::EvloopExecutor) and
-/// [`EvloopTimer`](hyper::EvloopTimer). Needs the `hyper` feature; the same items are the
-/// `evloop-hyper` crate.
+/// for a [`TcpStream`](net::TcpStream)), [`EvloopExecutor`](hyper::EvloopExecutor),
+/// [`EvloopTimer`](hyper::EvloopTimer), and [`Client`](hyper::Client), an HTTP/1.1
+/// client with a keep-alive pool (https with the `rustls` feature). Needs the `hyper`
+/// feature; the same items are the `evloop-hyper` crate.
 #[cfg(feature = "hyper")]
 pub use evloop_hyper as hyper;
 

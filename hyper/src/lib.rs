@@ -11,8 +11,12 @@
 //! | `rt::Executor` | [`EvloopExecutor`] | `evloop::spawn` |
 //! | `rt::Timer` | [`EvloopTimer`] | `evloop::time::sleep`, on the loop's timer wheel |
 //!
-//! In ARCHITECTURE.md's picture it sits beside the facade: it depends on `evloop-executor`
-//! and `evloop-time` only, so that the facade can re-export it as `evloop::hyper`
+//! On top of them, [`Client`] is an HTTP/1.1 client with a keep-alive pool (aiohttp's
+//! `ClientSession`): `Client::new().get("http://127.0.0.1:8080/").await`, https with
+//! the `rustls` feature. See the [`client`] module.
+//!
+//! In ARCHITECTURE.md's picture it sits beside the facade: it depends on `evloop-executor`,
+//! `evloop-time` and `evloop-net` only, so that the facade can re-export it as `evloop::hyper`
 //! (behind the facade's `hyper` feature) without a dependency cycle. Depend on either
 //! `evloop = { features = ["hyper"] }` or on `evloop-hyper` directly; the examples in
 //! this crate's `examples/` (`hyper_server`, `hyper_client`) use the latter.
@@ -63,11 +67,18 @@
 
 #![warn(missing_docs)]
 
+pub mod client;
 mod executor;
 mod io;
 mod sleep;
 mod timer;
 
+pub use client::Client;
 pub use executor::EvloopExecutor;
 pub use io::EvloopIo;
 pub use timer::EvloopTimer;
+
+/// rustls, the version the client's [`Builder::tls_roots`](client::Builder::tls_roots)
+/// and [`tls_config`](client::Builder::tls_config) take (`rustls` feature).
+#[cfg(feature = "rustls")]
+pub use futures_rustls::rustls;

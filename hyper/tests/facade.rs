@@ -1,5 +1,6 @@
-//! The facade's `hyper` feature: `evloop::hyper` is this crate, so the adapters are
-//! reachable as `evloop::hyper::EvloopIo` etc. with a single `evloop` dependency.
+//! The facade's `hyper` feature: `evloop::hyper` is this crate, so the adapters and the
+//! client are reachable as `evloop::hyper::EvloopIo`, `evloop::hyper::Client` etc. with
+//! a single `evloop` dependency.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -12,6 +13,8 @@ fn the_facade_reexports_the_adapters() {
     // The same types under both paths: one is assigned to the other without conversion.
     let executor: evloop_hyper::EvloopExecutor = evloop::hyper::EvloopExecutor;
     let timer: evloop_hyper::EvloopTimer = evloop::hyper::EvloopTimer;
+    let client: evloop_hyper::Client = evloop::hyper::Client::new();
+    drop(client);
     let start = Instant::now();
     let fired = evloop::run(async move {
         let fired = Rc::new(Cell::new(false));
