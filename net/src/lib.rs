@@ -103,11 +103,13 @@ mod io;
 mod split;
 mod sys;
 mod tcp_listener;
+mod tcp_socket;
 mod tcp_stream;
 mod udp;
 
 pub use addr::{lookup_host, ToSocketAddrs};
 pub use split::{OwnedReadHalf, OwnedWriteHalf};
 pub use tcp_listener::TcpListener;
+pub use tcp_socket::TcpSocket;
 pub use tcp_stream::TcpStream;
 pub use udp::UdpSocket;
