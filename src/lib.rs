@@ -107,6 +107,40 @@
 //! });
 //! ```
 //!
+//! ## More than one core
+//!
+//! One loop uses one core. A program that wants more runs more loops, one per thread, as
+//! asyncio does ("thread : loop = 1 : 0..1"); tasks never move between loops.
+//! [`run_per_core`] starts one pinned loop per CPU and returns each loop's output; with
+//! `SO_REUSEPORT` ([`net::TcpSocket::set_reuseport`]) every loop binds its own listener on
+//! the same port and the kernel spreads the connections. Other threads reach a loop
+//! through its [`Handle`]: [`Handle::spawn`] hands it a `Send` future (asyncio's
+//! `run_coroutine_threadsafe`), [`Handle::spawn_with`] a `Send` closure that builds the
+//! future on the loop (for work that sleeps or does I/O there: evloop's timers, sockets and
+//! loop-local `sync` types are not `Send`), [`Handle::call_soon`] a closure to run there
+//! (`call_soon_threadsafe`). Each returns a [`RemoteHandle`] that any loop can await and a
+//! plain thread can [`join`](RemoteHandle::join) (`concurrent.futures.Future.result()`).
+//!
+//! ```
+//! // Two loops; each asks the other for a value through its handle.
+//! let handles = std::sync::Arc::new(std::sync::Mutex::new(vec![None, None]));
+//! let sums = evloop::run_per_core(2, move |index| {
+//!     let handles = handles.clone();
+//!     async move {
+//!         handles.lock().unwrap()[index] = Some(evloop::Handle::current());
+//!         let other = loop {
+//!             if let Some(h) = handles.lock().unwrap()[1 - index].clone() {
+//!                 break h;
+//!             }
+//!             evloop::time::sleep(std::time::Duration::from_millis(1)).await;
+//!         };
+//!         let theirs = other.spawn(async move { 10 * (1 - index) }).await.unwrap();
+//!         index + theirs
+//!     }
+//! });
+//! assert_eq!(sums, [10, 1]);
+//! ```
+//!
 //! # asyncio → evloop
 //!
 //! | asyncio | evloop |
@@ -124,6 +158,9 @@
 //! | `await asyncio.sleep(s)` | [`time::sleep`]`(d).await` |
 //! | `await asyncio.wait_for(aw, s)` | [`time::timeout`]`(d, fut).await` |
 //! | `await asyncio.to_thread(f)` | [`spawn_blocking`]`(f).await` |
+//! | `asyncio.run_coroutine_threadsafe(coro, loop)` | [`Handle::spawn`]`(fut)`, [`Handle::spawn_with`]`(\|\| fut)` → [`RemoteHandle`] |
+//! | `loop.call_soon_threadsafe(f)` | [`Handle::call_soon`]`(f)` |
+//! | `concurrent.futures.Future.result()` | [`RemoteHandle::join`] |
 //! | `asyncio.all_tasks()` | [`task::all_tasks`]`()` |
 //! | `await asyncio.open_connection(host, port)` | [`net::TcpStream::connect`]`((host, port)).await` |
 //! | `await reader.readline()`, `writer.write()` + `drain()` | [`io::BufReader`] + [`io::AsyncBufReadExt::read_line`], [`io::AsyncWriteExt::write_all`] |
@@ -181,8 +218,9 @@
 //! `evloop-sync` (channels and locks) and, with the `hyper` feature, `evloop-hyper`.
 
 pub use evloop_executor::{
-    gather, gather_all, race, run, select, spawn, spawn_blocking, try_gather, try_gather_all,
-    yield_now, Builder, GatherAll, JoinError, JoinHandle, JoinSet, Race, Runtime, TryGatherAll,
+    gather, gather_all, race, run, run_per_core, select, spawn, spawn_blocking, try_gather,
+    try_gather_all, yield_now, Builder, GatherAll, Handle, JoinError, JoinHandle, JoinSet, Race,
+    RemoteHandle, Runtime, TryGatherAll,
 };
 
 pub use evloop_executor::task;

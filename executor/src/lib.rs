@@ -39,8 +39,8 @@ mod yield_now;
 
 pub use blocking::spawn_blocking;
 pub use join::{gather_all, race, try_gather_all, GatherAll, JoinSet, Race, TryGatherAll};
-pub use runtime::{run, spawn, Builder, Runtime};
-pub use task::{JoinError, JoinHandle};
+pub use runtime::{run, run_per_core, spawn, Builder, Handle, Runtime};
+pub use task::{JoinError, JoinHandle, RemoteHandle};
 pub use yield_now::yield_now;
 
 /// Items the exported macros expand to; not part of the API.

@@ -1,5 +1,6 @@
-//! The synchronization primitives of the cross-thread paths (the task state word and the
-//! injection queue with its wake-up protocol), swappable for loom's models.
+//! The synchronization primitives of the cross-thread paths (the task state word, the
+//! injection queue with its wake-up protocol, and a remote task's result slot), swappable
+//! for loom's models.
 //!
 //! Normally these are std's atomics and crossbeam's lock-free queue. Built with
 //! `RUSTFLAGS="--cfg loom"`, they are loom's, so the `loom` tests can run every
@@ -11,8 +12,12 @@
 
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
+#[cfg(loom)]
+pub(crate) use loom::sync::{Condvar, Mutex, MutexGuard};
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{fence, AtomicBool, AtomicU32, Ordering};
+#[cfg(not(loom))]
+pub(crate) use std::sync::{Condvar, Mutex, MutexGuard};
 
 #[cfg(not(loom))]
 pub(crate) use crossbeam_queue::SegQueue as Queue;

@@ -152,6 +152,7 @@ mod io;
 mod split;
 mod sys;
 mod tcp_listener;
+mod tcp_socket;
 mod tcp_stream;
 #[cfg(feature = "tokio-io")]
 mod tokio_io;
@@ -160,5 +161,6 @@ mod udp;
 pub use addr::{lookup_host, ToSocketAddrs};
 pub use split::{OwnedReadHalf, OwnedWriteHalf};
 pub use tcp_listener::TcpListener;
+pub use tcp_socket::TcpSocket;
 pub use tcp_stream::TcpStream;
 pub use udp::UdpSocket;

@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::task::{Context, Poll};
 
 use evloop_reactor::Direction;
@@ -17,7 +17,7 @@ use crate::tcp_stream::TcpStream;
 /// How many finished handshakes the kernel may queue before `accept` takes them (capped
 /// by `net.core.somaxconn`, 4096 on current Linux). Bursts of connects, as in a C10K
 /// test, need a deep queue.
-const BACKLOG: libc::c_int = 4096;
+pub(crate) const BACKLOG: libc::c_int = 4096;
 
 /// A TCP socket listening for connections, like the server asyncio's `start_server`
 /// creates.
@@ -76,7 +76,13 @@ impl TcpListener {
         let fd = sys::socket(sys::domain_of(addr), libc::SOCK_STREAM)?;
         sys::set_int_option(fd.as_raw_fd(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
         sys::bind(fd.as_raw_fd(), addr)?;
-        sys::listen(fd.as_raw_fd(), BACKLOG)?;
+        TcpListener::listen_fd(fd, BACKLOG)
+    }
+
+    /// Starts listening on the bound socket `fd` (set up by the caller, as `TcpSocket`
+    /// does) and registers it.
+    pub(crate) fn listen_fd(fd: OwnedFd, backlog: libc::c_int) -> io::Result<TcpListener> {
+        sys::listen(fd.as_raw_fd(), backlog)?;
         Ok(TcpListener {
             sock: Socket::new(fd)?,
         })

@@ -4,7 +4,7 @@ use std::fmt;
 use std::future::poll_fn;
 use std::io;
 use std::net::{Shutdown, SocketAddr};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{ready, Context, Poll};
@@ -80,7 +80,13 @@ impl TcpStream {
 
     /// Connects to one address.
     async fn connect_one(addr: SocketAddr) -> io::Result<TcpStream> {
-        let sock = Socket::new(sys::socket(sys::domain_of(&addr), libc::SOCK_STREAM)?)?;
+        TcpStream::connect_fd(sys::socket(sys::domain_of(&addr), libc::SOCK_STREAM)?, addr).await
+    }
+
+    /// Connects the fresh non-blocking stream socket `fd` (set up by the caller, as
+    /// `TcpSocket` does) to `addr`.
+    pub(crate) async fn connect_fd(fd: OwnedFd, addr: SocketAddr) -> io::Result<TcpStream> {
+        let sock = Socket::new(fd)?;
         match sys::connect(sock.fd(), &addr) {
             Ok(()) => return Ok(TcpStream { sock }),
             Err(e)

@@ -49,8 +49,19 @@ struct TaskCell<F: Future> {
     stage: UnsafeCell<Stage<F>>,
 }
 
-/// Allocates a task for `future` with two references, the loop's live list and the
-/// `JoinHandle`, flagged `QUEUED` for the local run queue the caller pushes it onto.
+/// How a new task starts out.
+#[derive(Clone, Copy)]
+pub(crate) enum Start {
+    /// Spawned on its loop's thread: two references (the live-task table's and the
+    /// `JoinHandle`'s), flagged `QUEUED` for the run queue the caller pushes it onto.
+    Local,
+    /// Made on another thread and handed to the loop through its injection queue: one
+    /// reference (the queue's, which becomes the table's), no `JoinHandle` (the output is
+    /// dropped; a remote task reports through its own future, `task/remote_handle.rs`).
+    Injected,
+}
+
+/// Allocates a task for `future`, set up as `start` says.
 ///
 /// `owner` is the id of the loop that runs it (`Header::owner`); the caller has taken the
 /// hold on that loop which the task's `dealloc` gives back through `S::release`.
@@ -58,15 +69,14 @@ pub(crate) fn allocate<F: Future + 'static, S: Schedule>(
     future: F,
     owner: u16,
     id: u64,
+    start: Start,
 ) -> NonNull<Header> {
+    let (refs, initial) = match start {
+        Start::Local => (2, flags::JOIN_INTEREST | flags::QUEUED | flags::HAS_FUTURE),
+        Start::Injected => (1, flags::HAS_FUTURE),
+    };
     let cell = Box::new(TaskCell {
-        header: Header::new(
-            State::new(2),
-            vtable::<F, S>(),
-            owner,
-            id,
-            flags::JOIN_INTEREST | flags::QUEUED | flags::HAS_FUTURE,
-        ),
+        header: Header::new(State::new(refs), vtable::<F, S>(), owner, id, initial),
         stage: UnsafeCell::new(Stage {
             future: ManuallyDrop::new(future),
         }),
@@ -207,7 +217,9 @@ unsafe fn complete<F: Future>(cell: &TaskCell<F>, output: Output<F::Output>) {
     }
 }
 
-/// Cancels the task now: drops its future without polling it (runtime shutdown).
+/// Cancels the task now: drops its future without polling it (runtime shutdown, or an
+/// injected task whose loop is gone). Runs on the thread that owns the task's stage: the
+/// loop's, or for an injected task never taken in, the thread that holds it.
 unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
     // SAFETY: the caller holds a reference.
     let cell = unsafe { cell::<F>(ptr) };

@@ -151,6 +151,28 @@ impl Builder {
         self
     }
 
+    /// Pins the thread that builds the runtime (and so runs its loop: a `Runtime` never
+    /// leaves its thread) to CPU `cpu`, for programs that start one loop per core
+    /// themselves; [`run_per_core`](crate::run_per_core) does it for each of its loops.
+    /// Keeping a loop on one CPU keeps its memory in that CPU's caches.
+    ///
+    /// ```
+    /// let cpu = 0; // CPU 0 exists on every machine (unless a container forbids it)
+    /// let pinned = std::thread::spawn(move || {
+    ///     let rt = evloop::Runtime::builder().pin_to_cpu(cpu).build()?;
+    ///     Ok::<_, std::io::Error>(rt.block_on(async { "runs on CPU 0" }))
+    /// });
+    /// # let _ =
+    /// pinned.join().unwrap();
+    /// ```
+    ///
+    /// [`build`](Builder::build) fails with `InvalidInput`, naming the CPUs allowed, if
+    /// this process may not run on `cpu`.
+    pub fn pin_to_cpu(mut self, cpu: usize) -> Builder {
+        self.config.pin_to_cpu = Some(cpu);
+        self
+    }
+
     /// Turns debug mode on or off (default: on when the environment has `EVLOOP_DEBUG=1`),
     /// like asyncio's `debug=True`: every poll that holds the loop for at least the
     /// [slow-poll threshold](Builder::slow_poll_threshold) is reported with the task's
@@ -234,6 +256,9 @@ impl Builder {
     /// # Errors
     /// If the epoll instance or its eventfd cannot be created.
     pub fn build(self) -> io::Result<Runtime> {
+        if let Some(cpu) = self.config.pin_to_cpu {
+            super::cpus::pin_current_thread(cpu)?;
+        }
         let event_loop = Box::new(EventLoop::new(self.config)?);
         let main_waker = Waker::from(Arc::new(MainWaker {
             remote: event_loop.remote.clone(),

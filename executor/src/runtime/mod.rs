@@ -3,6 +3,9 @@
 //! `crate::scheduler`.
 
 mod builder;
+mod cpus;
+mod handle;
+mod per_core;
 mod spawn;
 
 use std::future::Future;
@@ -15,6 +18,8 @@ use std::time::Instant;
 use crate::scheduler::EventLoop;
 
 pub use self::builder::Builder;
+pub use self::handle::Handle;
+pub use self::per_core::run_per_core;
 pub use self::spawn::spawn;
 pub(crate) use self::spawn::spawn_named;
 
@@ -135,6 +140,20 @@ impl Runtime {
             }
             event_loop.turn();
         }
+    }
+
+    /// A [`Handle`] to this runtime's loop, for other threads: they spawn tasks on it and
+    /// run closures there while this thread drives it with `block_on`.
+    ///
+    /// ```
+    /// let rt = evloop::Runtime::new()?;
+    /// let handle = rt.handle();
+    /// let task = handle.spawn(async { 2 + 2 });
+    /// assert_eq!(rt.block_on(task).unwrap(), 4);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn handle(&self) -> Handle {
+        Handle::new(self.event_loop.remote.clone())
     }
 
     /// How many tasks are alive (spawned and not yet finished) on this runtime.

@@ -20,6 +20,8 @@ pub(crate) struct Config {
     pub(crate) pool: PoolConfig,
     /// Slow-poll detection.
     pub(crate) debug: DebugConfig,
+    /// The CPU to pin the thread that builds the runtime to (see `Builder::pin_to_cpu`).
+    pub(crate) pin_to_cpu: Option<usize>,
 }
 
 impl Default for Config {
@@ -30,6 +32,7 @@ impl Default for Config {
             timer_spin: Duration::from_micros(100),
             pool: PoolConfig::default(),
             debug: DebugConfig::default(),
+            pin_to_cpu: None,
         }
     }
 }

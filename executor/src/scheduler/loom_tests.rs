@@ -145,3 +145,33 @@ fn loom_a_wake_racing_shutdown_releases_its_task_exactly_once() {
         },
     );
 }
+
+/// Guards: a task spawned from another thread while the loop takes in its queue and then
+/// shuts down: the task is either taken in (and run) or released by the shutdown (which
+/// cancels it), exactly once, never both and never neither.
+#[test]
+fn loom_a_remote_spawn_racing_shutdown_runs_or_is_cancelled_once() {
+    model(
+        "loom_a_remote_spawn_racing_shutdown_runs_or_is_cancelled_once",
+        || {
+            let eventfd = Arc::new(ModelEventfd::default());
+            let remote = Arc::new(Remote::<Counted>::new(eventfd));
+            let releases = Arc::new(AtomicUsize::new(0));
+            let spawner = {
+                let (remote, releases) = (remote.clone(), releases.clone());
+                loom::thread::spawn(move || remote.schedule_remote(Counted(releases)))
+            };
+            // The loop's last intake (a task taken in runs, then is released), then its
+            // shutdown (which releases what is still queued).
+            let mut ran = 0;
+            while let Some(task) = remote.pop_remote() {
+                ran += 1;
+                drop(task);
+            }
+            remote.close();
+            let queued = spawner.join().unwrap();
+            assert_eq!(releases.load(Ordering::SeqCst), 1, "released exactly once");
+            assert!(queued || ran == 0, "a refused spawn never runs");
+        },
+    );
+}

@@ -53,12 +53,13 @@ use evloop_time::TimerStore;
 
 use self::config::Config;
 use self::live_tasks::LiveTasks;
-use self::remote::Remote;
+use self::remote::{NewTask, Remote};
 use self::run_queue::RunQueue;
 use self::spin::TimerSpin;
 use self::wake::LoopScheduler;
 use crate::blocking::pool::Pool;
-use crate::raw::{cell, TaskRef};
+use crate::raw::cell::{self, Start};
+use crate::raw::TaskRef;
 
 /// Everything one loop owns, on its own thread.
 pub(crate) struct EventLoop {
@@ -127,12 +128,27 @@ impl EventLoop {
     {
         let id = self.next_id.get();
         self.next_id.set(id + 1);
-        let ptr = cell::allocate::<F, LoopScheduler>(future, self.remote.hold(), id);
+        let ptr = cell::allocate::<F, LoopScheduler>(future, self.remote.hold(), id, Start::Local);
         // SAFETY: `allocate` created two references: one for the table, one for the handle.
         let (listed, handle) = unsafe { (TaskRef::from_raw(ptr), TaskRef::from_raw(ptr)) };
         self.tasks.push(listed, name, location);
         // `allocate` flagged it QUEUED already.
         self.run_queue.push(ptr);
         handle
+    }
+
+    /// Spawns a task with no `JoinHandle` (a remote task, which reports through its own
+    /// future) under the given id.
+    pub(crate) fn spawn_detached<F>(&self, future: F, location: &'static Location<'static>, id: u64)
+    where
+        F: Future<Output = ()> + 'static,
+    {
+        let ptr =
+            cell::allocate::<F, LoopScheduler>(future, self.remote.hold(), id, Start::Injected);
+        self.adopt(NewTask {
+            // SAFETY: `allocate` made one reference, which this takes over.
+            task: Some(unsafe { TaskRef::from_raw(ptr) }),
+            location,
+        });
     }
 }

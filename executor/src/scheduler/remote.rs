@@ -1,6 +1,7 @@
-//! The part of a loop that other threads can reach, shared through an `Arc`: the
-//! injection queue (`inject.rs`), the sleep handshake (`park.rs`), the main future's wake
-//! flag, and the loop's id, by which task headers name it (`loop_ids.rs`).
+//! The part of a loop that other threads can reach, shared through an `Arc` (and behind
+//! every `evloop::Handle`): the injection queue (`inject.rs`) of wakes, spawns and calls
+//! from other threads, the sleep handshake (`park.rs`), the main future's wake flag, and
+//! the loop's id, by which task headers name it (`loop_ids.rs`).
 //!
 //! A waker on a foreign thread pushes its task onto the injection queue, then writes the
 //! eventfd only if the loop may be asleep in the kernel. The "may be asleep" flag and the
@@ -8,6 +9,8 @@
 //! so a wake is never lost: either the loop sees the task before it sleeps, or the waker
 //! sees the loop asleep and interrupts it (`loom_tests.rs` checks every interleaving).
 
+use std::panic::Location;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use super::inject::Inject;
@@ -16,11 +19,52 @@ use super::park::{Unparker, Wakeup};
 use crate::loom::{AtomicBool, Ordering};
 use crate::raw::TaskRef;
 
+/// What other threads hand a loop through its injection queue.
+pub(crate) enum Injected {
+    /// A task of this loop woken on another thread (the queue's reference).
+    Wake(TaskRef),
+    /// A task made on another thread (`Handle::spawn`), to be listed and run.
+    Spawn(NewTask),
+    /// A closure to run on the loop's thread (`Handle::call_soon`, `Handle::spawn_with`).
+    Call(Box<dyn FnOnce() + Send>),
+}
+
+/// A task allocated on another thread (`cell::Start::Injected`) that its loop has not
+/// taken in yet. If it is dropped instead (the loop is gone), its future is dropped at
+/// once, on the thread that drops it: it never ran, and it is `Send`.
+pub(crate) struct NewTask {
+    /// The queue's reference, which becomes the live-task table's.
+    pub(crate) task: Option<TaskRef>,
+    /// Where it was spawned.
+    pub(crate) location: &'static Location<'static>,
+}
+
+impl NewTask {
+    /// Takes the task out to list it.
+    pub(crate) fn take(mut self) -> TaskRef {
+        self.task.take().expect("a new task is taken in once")
+    }
+}
+
+impl Drop for NewTask {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            // SAFETY: never listed, never polled: this value is the only reference, and the
+            // thread dropping it is the only one that can touch the task's stage.
+            unsafe { (task.header().vtable.cancel)(task.as_ptr()) };
+        }
+    }
+}
+
+/// The first id of tasks spawned from other threads: they count up from here, in their
+/// own range, while tasks spawned on the loop count up from 1 in a plain `Cell`.
+const FIRST_REMOTE_ID: u64 = 1 << 47;
+
 /// State of one loop that is shared with other threads (and outlives the runtime while
 /// wakers or tasks still point at it). Generic over what is queued only so the loom
-/// models can check the protocol with plain values; the loop queues `TaskRef`s.
-pub(crate) struct Remote<T = TaskRef> {
-    /// Tasks woken from other threads, waiting to be moved into the local run queue.
+/// models can check the protocol with plain values; the loop queues `Injected` values.
+pub(crate) struct Remote<T = Injected> {
+    /// Wakes, spawns and calls from other threads, waiting for the loop's next turn.
     inject: Inject<T>,
     /// The "loop may be asleep" flag and the eventfd that interrupts its sleep.
     unparker: Unparker,
@@ -29,6 +73,8 @@ pub(crate) struct Remote<T = TaskRef> {
     /// This loop's id, which task headers store instead of a pointer to this (`None` for
     /// the loom models, which have no tasks).
     id: Option<LoopId>,
+    /// The next id of a task spawned from another thread.
+    next_remote_id: AtomicU64,
 }
 
 impl Remote {
@@ -88,17 +134,28 @@ impl<T> Remote<T> {
             unparker: Unparker::new(wakeup),
             main_woken: AtomicBool::new(false),
             id: None,
+            next_remote_id: AtomicU64::new(FIRST_REMOTE_ID),
         }
     }
 
-    /// Queues a task woken on another thread (or outside the loop) and wakes the loop.
-    pub(crate) fn schedule_remote(&self, task: T) {
-        if self.inject.push(task) {
+    /// Queues a wake, spawn or call from another thread (or outside the loop) and wakes
+    /// the loop. Returns `false`, having released `item`, if the loop is gone.
+    pub(crate) fn schedule_remote(&self, item: T) -> bool {
+        if self.inject.push(item) {
             self.unparker.unpark();
+            true
+        } else {
+            false
         }
     }
 
-    /// Takes one task woken from another thread.
+    /// An id for a task spawned from another thread.
+    pub(crate) fn next_remote_id(&self) -> u64 {
+        self.next_remote_id
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Takes the oldest item queued from another thread.
     pub(crate) fn pop_remote(&self) -> Option<T> {
         self.inject.pop()
     }

@@ -12,7 +12,7 @@ use std::ptr::NonNull;
 use std::task::RawWakerVTable;
 
 use super::context;
-use super::remote::Remote;
+use super::remote::{Injected, NewTask, Remote};
 use super::EventLoop;
 use crate::raw::header::{flags, Header};
 use crate::raw::{waker, Schedule, TaskRef};
@@ -43,7 +43,7 @@ impl Schedule for LoopScheduler {
         // SAFETY: the caller's reference to the task keeps the task's hold on its loop,
         // and so the `Remote`, alive for this whole call.
         let remote = unsafe { Remote::by_id(task.header().owner) };
-        remote.schedule_remote(task);
+        remote.schedule_remote(Injected::Wake(task));
     }
 
     unsafe fn release(owner: u16) {
@@ -61,17 +61,45 @@ impl EventLoop {
         }
     }
 
-    /// Moves the tasks woken from other threads onto the local run queue.
+    /// Takes in what other threads handed the loop: woken tasks and new ones go onto the
+    /// local run queue, calls run now.
     pub(super) fn intake(&self) {
-        while let Some(task) = self.remote.pop_remote() {
-            let header = task.header();
-            // A complete task keeps SCHEDULED set, so that later wakes stay no-ops.
-            if !header.has(flags::COMPLETE) {
-                // From here on a remote wake queues the task again; what that waker's
-                // thread wrote before waking is visible (acquire).
-                header.state.unschedule();
-                self.enqueue(task.as_ptr(), header);
+        while let Some(item) = self.remote.pop_remote() {
+            match item {
+                Injected::Wake(task) => self.take_wake(&task),
+                Injected::Spawn(new) => self.adopt(new),
+                Injected::Call(f) => run_call(f),
             }
         }
     }
+
+    /// A task woken on another thread: queue it (the queue's reference is dropped after).
+    fn take_wake(&self, task: &TaskRef) {
+        let header = task.header();
+        // A complete task keeps SCHEDULED set, so that later wakes stay no-ops.
+        if !header.has(flags::COMPLETE) {
+            // From here on a remote wake queues the task again; what that waker's thread
+            // wrote before waking is visible (acquire).
+            header.state.unschedule();
+            self.enqueue(task.as_ptr(), header);
+        }
+    }
+
+    /// A task made on another thread (or for this loop by a `Handle` on its own thread):
+    /// list it, which takes over its one reference, and queue it.
+    pub(crate) fn adopt(&self, new: NewTask) {
+        let location = new.location;
+        let task = new.take();
+        let ptr = task.as_ptr();
+        self.tasks.push(task, None, location);
+        // SAFETY: listed just now: the table's reference keeps it alive.
+        self.enqueue(ptr, unsafe { ptr.as_ref() });
+    }
+}
+
+/// Runs a closure another thread queued (`Handle::call_soon`). A panic in it ends that
+/// call only, as an exception in an asyncio callback does: the panic hook has reported it,
+/// and the loop goes on.
+fn run_call(f: Box<dyn FnOnce() + Send>) {
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
 }

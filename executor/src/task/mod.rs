@@ -10,13 +10,14 @@
 //! ```
 //!
 //! Inside the crate this module is what a user holds of a task: `join_handle.rs` and
-//! `error.rs` what `spawn` hands back, `builder.rs` named spawns, `info.rs` `all_tasks()`.
+//! `error.rs` what `spawn` hands back, `remote_handle.rs` what `Handle::spawn` does, `builder.rs` named spawns, `info.rs` `all_tasks()`.
 //! The task itself (its allocation, state word and waker) is `crate::raw`.
 
 mod builder;
 mod error;
 mod info;
 mod join_handle;
+pub(crate) mod remote_handle;
 
 pub use crate::join::JoinSet;
 pub use crate::scheduler::debug::SlowPoll;
@@ -24,3 +25,4 @@ pub use builder::Builder;
 pub use error::JoinError;
 pub use info::{all_tasks, TaskInfo, TaskState};
 pub use join_handle::JoinHandle;
+pub use remote_handle::RemoteHandle;
