@@ -12,6 +12,9 @@
 //! overflows), then the clock starts. It raises its own `RLIMIT_NOFILE` soft limit to the
 //! hard limit, so 10,000 connections fit.
 
+#[path = "serve/fd_limit.rs"]
+mod fd_limit;
+
 use std::io;
 use std::time::{Duration, Instant};
 
@@ -94,7 +97,7 @@ fn main() {
             });
         }
     };
-    raise_fd_limit();
+    fd_limit::raise_fd_limit();
     if let Err(e) = evloop::run(load(args)) {
         eprintln!("echo_client: {e}");
         std::process::exit(1);
@@ -225,22 +228,5 @@ async fn echo_server(listener: TcpListener) {
             }
             Err(_) => evloop::time::sleep(Duration::from_millis(100)).await,
         }
-    }
-}
-
-/// Raises the soft `RLIMIT_NOFILE` to the hard limit, so that thousands of connections
-/// fit.
-fn raise_fd_limit() {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `lim` is a valid, writable `rlimit`.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 && lim.rlim_cur < lim.rlim_max
-    {
-        lim.rlim_cur = lim.rlim_max;
-        // SAFETY: `lim` is a valid `rlimit`; raising the soft limit up to the hard one is
-        // always allowed.
-        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) };
     }
 }

@@ -31,6 +31,8 @@
 
 #[path = "serve/accept.rs"]
 mod accept;
+#[path = "serve/fd_limit.rs"]
+mod fd_limit;
 
 use std::io;
 use std::time::Duration;
@@ -90,7 +92,7 @@ fn main() {
             });
         }
     };
-    raise_fd_limit();
+    fd_limit::raise_fd_limit();
     let result = evloop::run(async move {
         let listener = TcpListener::bind((args.addr.as_str(), args.port)).await?;
         // Listening for Ctrl-C starts here, before the first connection is served.
@@ -137,22 +139,5 @@ async fn echo(mut stream: TcpStream) {
         if stream.write_all(&buf[..n]).await.is_err() {
             break;
         }
-    }
-}
-
-/// Raises the soft `RLIMIT_NOFILE` to the hard limit, so that thousands of connections
-/// fit.
-fn raise_fd_limit() {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: `lim` is a valid, writable `rlimit`.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) } == 0 && lim.rlim_cur < lim.rlim_max
-    {
-        lim.rlim_cur = lim.rlim_max;
-        // SAFETY: `lim` is a valid `rlimit`; raising the soft limit up to the hard one is
-        // always allowed.
-        unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &lim) };
     }
 }

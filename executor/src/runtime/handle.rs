@@ -202,8 +202,9 @@ impl Handle {
 
     /// Runs `f` on the loop's thread at its next turn: asyncio's `call_soon_threadsafe`.
     /// Returns `true` when queued, `false` if the loop has ended (then `f` is dropped
-    /// here, not run). A panic in `f` is reported by the panic hook and ends that call
-    /// only; the loop goes on.
+    /// here, not run). A call queued while the loop shuts down is dropped unrun, as
+    /// asyncio drops the callbacks of a loop that closes. A panic in `f` is reported by
+    /// the panic hook and ends that call only; the loop goes on.
     ///
     /// ```
     /// use std::sync::atomic::{AtomicUsize, Ordering};

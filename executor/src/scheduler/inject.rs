@@ -27,7 +27,9 @@ impl<T> Inject<T> {
     }
 
     /// Queues `value` and returns `true`, or releases it and returns `false` if the queue
-    /// is closed (then there is no loop to wake).
+    /// is closed already. A value queued while the queue closes is released by whichever
+    /// side drains it (it may also have been taken by the loop's last intake): `true` means
+    /// "queued", not "will be taken".
     pub(crate) fn push(&self, value: T) -> bool {
         if self.closed.load(Ordering::Acquire) {
             return false;
@@ -35,9 +37,8 @@ impl<T> Inject<T> {
         self.queue.push(value);
         fence(Ordering::SeqCst);
         if self.closed.load(Ordering::Acquire) {
-            // The runtime shut down while we pushed: nobody else will drain this.
+            // The runtime shut down while we pushed: nobody else may drain this.
             self.drain();
-            return false;
         }
         true
     }

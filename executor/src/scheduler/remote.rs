@@ -139,7 +139,8 @@ impl<T> Remote<T> {
     }
 
     /// Queues a wake, spawn or call from another thread (or outside the loop) and wakes
-    /// the loop. Returns `false`, having released `item`, if the loop is gone.
+    /// the loop. Returns `false`, having released `item`, if the loop is gone (see
+    /// `Inject::push` for an item queued while the loop shuts down).
     pub(crate) fn schedule_remote(&self, item: T) -> bool {
         if self.inject.push(item) {
             self.unparker.unpark();
