@@ -50,8 +50,6 @@ pub struct Registration {
     state: Rc<IoState>,
     /// The fd's slab token, also its epoll user data.
     token: Token,
-    /// The registered fd (borrowed, not owned: never closed here).
-    fd: RawFd,
 }
 
 impl Registration {
@@ -120,7 +118,6 @@ impl Registration {
             reactor: Rc::clone(reactor),
             state,
             token,
-            fd,
         })
     }
 
@@ -249,20 +246,20 @@ impl Registration {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn fd(&self) -> RawFd {
-        self.fd
+        self.state.fd()
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        self.reactor.deregister(self.token, self.fd);
+        self.reactor.deregister(self.token, self.state.fd());
     }
 }
 
 impl fmt::Debug for Registration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registration")
-            .field("fd", &self.fd)
+            .field("fd", &self.fd())
             .field("token", &format_args!("{:#x}", self.token))
             .finish_non_exhaustive()
     }
