@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use evloop_reactor::Backend;
+
 use super::debug::DebugConfig;
 use crate::blocking::pool::PoolConfig;
 
@@ -20,6 +22,9 @@ pub(crate) struct Config {
     pub(crate) pool: PoolConfig,
     /// Slow-poll detection.
     pub(crate) debug: DebugConfig,
+    /// The reactor's backend (see `Builder::backend`); `None` until `Builder::build`
+    /// resolves it from `EVLOOP_BACKEND`, else the default (epoll).
+    pub(crate) backend: Option<Backend>,
 }
 
 impl Default for Config {
@@ -30,6 +35,7 @@ impl Default for Config {
             timer_spin: Duration::from_micros(100),
             pool: PoolConfig::default(),
             debug: DebugConfig::default(),
+            backend: None,
         }
     }
 }

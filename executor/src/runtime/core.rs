@@ -120,7 +120,7 @@ impl Drop for Entered<'_> {
 impl Core {
     /// A loop on a new reactor and timer store.
     pub(crate) fn new(config: Config) -> std::io::Result<Core> {
-        let reactor = Reactor::new()?;
+        let reactor = Reactor::with_backend(config.backend.unwrap_or_default())?;
         let shared = Shared::new_registered(reactor.notifier());
         Ok(Core {
             index: shared.index(),

@@ -24,6 +24,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
+use evloop_reactor::Backend;
+
 use self::config::Config;
 use self::core::Core;
 use self::shared::MainWaker;
@@ -44,7 +46,8 @@ pub use self::debug::SlowPoll;
 /// ```
 ///
 /// # Panics
-/// If the loop cannot be created (no epoll or eventfd), if a loop already runs on this
+/// If the loop cannot be created (no epoll or eventfd, or `EVLOOP_BACKEND` names no
+/// backend: the message says which values it takes), if a loop already runs on this
 /// thread, or if `future` panics (the panic propagates, as an exception from
 /// `asyncio.run`'s coroutine does).
 #[track_caller]
@@ -136,7 +139,9 @@ impl Runtime {
     /// ```
     ///
     /// # Errors
-    /// If the epoll instance or its eventfd cannot be created (out of fds, for instance).
+    /// If the epoll instance or its eventfd cannot be created (out of fds, for instance),
+    /// or `EVLOOP_BACKEND` is set to something other than `epoll`, `poll` or `select`
+    /// ([`io::ErrorKind::InvalidInput`]; see [`Builder::backend`]).
     pub fn new() -> io::Result<Runtime> {
         Builder::new().build()
     }
@@ -228,6 +233,18 @@ impl Runtime {
     /// ```
     pub fn blocking_threads(&self) -> usize {
         self.core.blocking.threads()
+    }
+
+    /// The backend this runtime's reactor waits in (see [`Builder::backend`]).
+    ///
+    /// ```
+    /// use evloop::Backend;
+    /// let rt = evloop::Runtime::builder().backend(Backend::Poll).build()?;
+    /// assert_eq!(rt.backend(), Backend::Poll);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn backend(&self) -> Backend {
+        self.core.reactor.backend()
     }
 }
 
@@ -460,7 +477,40 @@ impl Builder {
         self
     }
 
-    /// Creates the runtime: the epoll instance, its eventfd and the timer store.
+    /// The system call the loop waits in for I/O: [`Backend::Epoll`] (the default),
+    /// [`Backend::Poll`] or [`Backend::Select`], like asyncio's
+    /// `SelectorEventLoop(selectors.PollSelector())`. Without this call, the
+    /// `EVLOOP_BACKEND` environment variable (`epoll`, `poll` or `select`) decides, read
+    /// by [`build`](Builder::build); this call wins over it.
+    ///
+    /// Sockets, timers and tasks behave the same on each; what changes is the cost of a
+    /// wait (poll and select hand the kernel every watched fd on every wait) and, for
+    /// select, the reach: it refuses sockets numbered 1024 or above
+    /// ([`io::ErrorKind::InvalidInput`] from `accept`, `connect` or `bind`).
+    ///
+    /// ```
+    /// use evloop::Backend;
+    /// let rt = evloop::Runtime::builder().backend(Backend::Select).build()?;
+    /// assert_eq!(rt.backend(), Backend::Select);
+    /// let echoed = rt.block_on(async {
+    ///     let listener = evloop::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = evloop::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.write_all(b"ping").await?;
+    ///     let mut buf = [0; 4];
+    ///     server.read_exact(&mut buf).await?;
+    ///     Ok::<_, std::io::Error>(buf)
+    /// })?;
+    /// assert_eq!(&echoed, b"ping");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn backend(mut self, backend: Backend) -> Builder {
+        self.config.backend = Some(backend);
+        self
+    }
+
+    /// Creates the runtime: the reactor (epoll, or the [backend](Builder::backend)
+    /// chosen), its eventfd and the timer store.
     ///
     /// ```
     /// let rt = evloop::Runtime::builder().event_interval(16).build()?;
@@ -469,8 +519,13 @@ impl Builder {
     /// ```
     ///
     /// # Errors
-    /// If the epoll instance or its eventfd cannot be created.
-    pub fn build(self) -> io::Result<Runtime> {
+    /// If the reactor or its eventfd cannot be created; [`io::ErrorKind::InvalidInput`]
+    /// naming the allowed values if no backend was chosen and `EVLOOP_BACKEND` holds
+    /// anything but `epoll`, `poll` or `select`.
+    pub fn build(mut self) -> io::Result<Runtime> {
+        if self.config.backend.is_none() {
+            self.config.backend = Backend::from_env()?;
+        }
         let core = Box::new(Core::new(self.config)?);
         let main_waker = Waker::from(Arc::new(MainWaker {
             shared: core.shared.clone(),
