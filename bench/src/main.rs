@@ -187,7 +187,9 @@ fn main() -> ExitCode {
     // samples[workload][runtime] = one figure per repetition
     let mut samples = vec![[(); 4].map(|_| Vec::new()); selected.len()];
     for rep in 0..args.reps {
-        eprintln!("rep {}/{}", rep + 1, args.reps);
+        if !selected.is_empty() {
+            eprintln!("rep {}/{}", rep + 1, args.reps);
+        }
         for (wi, w) in selected.iter().enumerate() {
             for k in 0..4 {
                 let ri = (k + rep) % 4;

@@ -441,8 +441,10 @@ fn a_signal_never_ends_a_wait_early(backend: Backend) {
         })
     };
 
+    // Until at least 100 signals were raised during timed waits (3 waits on an idle
+    // machine; more if the signaller gets the CPU less often).
     let timeout = Duration::from_millis(100);
-    for _ in 0..3 {
+    for round in 0.. {
         let start = Instant::now();
         let handled = reactor.wait(Some(timeout)).unwrap();
         let elapsed = start.elapsed();
@@ -451,6 +453,10 @@ fn a_signal_never_ends_a_wait_early(backend: Backend) {
             elapsed >= timeout,
             "a signal ended the wait after {elapsed:?}"
         );
+        if round >= 2 && signals.load(Ordering::SeqCst) >= 100 {
+            break;
+        }
+        assert!(round < 50, "the signaller thread hardly ran");
     }
 
     let notifier = reactor.notifier();
@@ -467,10 +473,6 @@ fn a_signal_never_ends_a_wait_early(backend: Backend) {
     done.store(true, Ordering::SeqCst);
     signaller.join().unwrap();
     assert_eq!(count.get(), 0);
-    assert!(
-        signals.load(Ordering::SeqCst) >= 100,
-        "too few signals were raised to test anything"
-    );
 }
 
 #[test]

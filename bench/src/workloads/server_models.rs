@@ -286,22 +286,24 @@ pub fn render_table(rows: &[Row], reps: usize, secs: f64) -> String {
 }
 
 /// The chart: per connection count, each model's memory, time to serve all, time per
-/// message and OS tasks, relative to evloop's (all costs: shorter is better).
+/// message and OS threads, relative to evloop's (all costs: shorter is better).
 pub fn render_svg(rows: &[Row], reps: usize) -> String {
-    type Figure = (&'static str, &'static str, fn(&Sample) -> f64);
+    /// A charted figure: its label, unit, decimals shown, and accessor.
+    type Figure = (&'static str, &'static str, usize, fn(&Sample) -> f64);
     let figures: [Figure; 4] = [
-        ("PSS", "MiB", |s| s.pss_mib),
-        ("all served", "s", |s| s.served_secs),
-        ("time/msg", "µs", |s| 1e6 / s.msgs_per_sec),
-        ("OS tasks", "", |s| s.processes + s.threads - 1.0),
+        ("PSS", " MiB", 1, |s| s.pss_mib),
+        ("all served", " ms", 0, |s| s.served_secs * 1e3),
+        ("time/msg", " µs", 1, |s| 1e6 / s.msgs_per_sec),
+        ("OS threads", "", 0, |s| s.threads),
     ];
     let mut groups = Vec::new();
     for r in rows {
-        for (what, unit, f) in figures {
+        for (what, unit, digits, f) in figures {
             groups.push(chart::Group {
                 label: format!(
-                    "{}c {what} (evloop {:.1} {unit})",
+                    "{}c {what} (evloop {:.*}{unit})",
                     r.conns,
+                    digits,
                     f(&r.medians[0])
                 ),
                 bars: MODELS
