@@ -213,9 +213,10 @@
 //! # The crates behind the facade
 //!
 //! `evloop-executor` (tasks, the loop, joins, the blocking pool), `evloop-reactor`
-//! (epoll), `evloop-time` (the timer wheel), `evloop-net` (sockets), `evloop-macros`
-//! (`#[evloop::main]`, `#[evloop::test]`), `evloop-signal` (Unix signals),
-//! `evloop-sync` (channels and locks) and, with the `hyper` feature, `evloop-hyper`.
+//! (epoll, poll or select: [`Backend`]), `evloop-time` (the timer wheel), `evloop-net`
+//! (sockets), `evloop-macros` (`#[evloop::main]`, `#[evloop::test]`), `evloop-signal`
+//! (Unix signals), `evloop-sync` (channels and locks) and, with the `hyper` feature,
+//! `evloop-hyper`.
 
 pub use evloop_executor::{
     gather, gather_all, race, run, run_per_core, select, spawn, spawn_blocking, try_gather,
@@ -224,6 +225,8 @@ pub use evloop_executor::{
 };
 
 pub use evloop_executor::task;
+
+pub use evloop_reactor::Backend;
 
 pub use evloop_macros::{main, test};
 

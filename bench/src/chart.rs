@@ -1,6 +1,7 @@
-//! The `--svg` chart: one group of horizontal bars per workload, one bar per runtime,
-//! each runtime's figure divided by evloop's (evloop = 1; every charted figure is a cost,
-//! so shorter is better). Hand-written SVG text, no dependencies.
+//! The `--svg` charts: one group of horizontal bars per workload, one bar per runtime,
+//! each runtime's figure divided by the first bar's (evloop's, or epoll's in the
+//! `backends` chart: 1×; every charted figure is a cost, so shorter is better).
+//! Hand-written SVG text, no dependencies.
 
 use std::fmt::Write as _;
 
@@ -8,7 +9,7 @@ use std::fmt::Write as _;
 pub struct Group {
     /// The workload's label, e.g. `spawn_many (ns/task)`.
     pub label: String,
-    /// `(runtime, figure)`, evloop first.
+    /// `(name, figure)`, the baseline (evloop, or epoll) first.
     pub bars: Vec<(&'static str, f64)>,
 }
 
@@ -21,13 +22,17 @@ const WIDTH: f64 = LABEL_W + BARS_W + 70.0;
 /// Height of one bar and the gap after each group, in px.
 const BAR_H: f64 = 13.0;
 const GROUP_GAP: f64 = 12.0;
-/// One colour per runtime name (others get grey).
-const COLOURS: [(&str, &str); 5] = [
+/// One colour per runtime, backend or server model name (others get grey).
+const COLOURS: [(&str, &str); 9] = [
     ("evloop", "#d62728"),
     ("tokio", "#1f77b4"),
     ("tokio-local", "#6baed6"),
     ("smol", "#2ca02c"),
     ("epoll", "#7f7f7f"),
+    ("poll", "#ff7f0e"),
+    ("select", "#9467bd"),
+    ("thread/client", "#8c564b"),
+    ("fork/client", "#e377c2"),
 ];
 
 fn colour(name: &str) -> &'static str {

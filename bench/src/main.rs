@@ -6,7 +6,10 @@
 //! Runtimes are interleaved within each repetition (their order rotates from one
 //! repetition to the next); the table shows the median over repetitions. The `echo`
 //! workload (servers in their own processes against one load generator, next to a raw
-//! epoll server as the floor) takes minutes and runs only when named.
+//! epoll server as the floor) takes minutes and runs only when named, as do the seeds'
+//! comparisons: `backends` (evloop's epoll, poll and select backends as idle
+//! connections pile up) and `server_models` (a process per client, a thread per client
+//! and one evloop loop).
 
 mod chart;
 mod runtimes;
@@ -18,30 +21,45 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use util::{median, percentile};
 use workloads::echo::{self, SERVERS};
+use workloads::{backends, server_models};
 
 const USAGE: &str = "usage: evloop-bench [workload...] [--reps N] [--json FILE] [--svg FILE]
                     [--secs S] [--conns N,N...]
 workloads: spawn_many yield_many ping_pong chained_spawn timers timers_memory
-           idle_tasks_memory timer_precision echo
-           (default: all but echo; `all`: all of them)
+           idle_tasks_memory timer_precision echo backends server_models
+           (default: all but echo, backends and server_models; `all`: all of them)
   --reps N     repetitions, runtimes interleaved in each (default 5)
   --json FILE  also write the medians as JSON
-  --svg FILE   also draw each runtime's figures relative to evloop's as an SVG chart
+  --svg FILE   also draw each runtime's figures relative to evloop's as an SVG chart;
+               backends and server_models draw theirs next to it, in FILE-backends.svg
+               and FILE-server_models.svg (FILE without its .svg)
   echo: an echo server per runtime (and a raw epoll one, the floor) pinned to core 0,
         one runtime-free load generator pinned to core 1, 64-byte messages; reports
         msg/s, server CPU µs per message and server peak RSS. It takes
         reps × conns settings × 5 servers × (secs + ~1 s): minutes, so it only runs
         when named.
-  --secs S     echo: the measured window per run (default 5)
-  --conns LIST echo: connection counts, comma-separated (default 1000,10000)";
+  backends: evloop on epoll, poll and select, 100 active connections and 0 to 15,000
+        idle ones; loop CPU ns per message delivered. About a minute per rep.
+  server_models: fork-per-client, thread-per-client and evloop echo servers at 100,
+        1,000 and 5,000 connections: msg/s, time to serve them all, memory, OS tasks.
+        About a minute per rep.
+  --secs S     the measured window per run (default: echo 5, backends 2,
+               server_models 3)
+  --conns LIST echo and server_models: connection counts, comma-separated (default
+               echo 1000,10000; server_models 100,1000,5000)";
+
+/// The workloads that take minutes and run only when named (or with `all`).
+const NAMED_ONLY: [&str; 3] = ["echo", "backends", "server_models"];
 
 struct Args {
     names: Vec<String>,
     reps: usize,
     json: Option<String>,
     svg: Option<String>,
-    secs: f64,
-    conns: Vec<usize>,
+    /// `--secs`, if given (each windowed workload has its own default).
+    secs: Option<f64>,
+    /// `--conns`, if given (echo and server_models have their own defaults).
+    conns: Option<Vec<usize>>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -50,8 +68,8 @@ fn parse_args() -> Result<Args, String> {
         reps: 5,
         json: None,
         svg: None,
-        secs: 5.0,
-        conns: vec![1_000, 10_000],
+        secs: None,
+        conns: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -67,18 +85,20 @@ fn parse_args() -> Result<Args, String> {
             "--svg" => args.svg = Some(it.next().ok_or("--svg needs a file")?),
             "--secs" => {
                 let v = it.next().ok_or("--secs needs a number")?;
-                args.secs = v.parse().map_err(|_| format!("bad --secs {v:?}"))?;
-                if !args.secs.is_finite() || args.secs <= 0.0 {
+                let secs: f64 = v.parse().map_err(|_| format!("bad --secs {v:?}"))?;
+                if !secs.is_finite() || secs <= 0.0 {
                     return Err("--secs must be positive".into());
                 }
+                args.secs = Some(secs);
             }
             "--conns" => {
                 let v = it.next().ok_or("--conns needs a list")?;
-                args.conns = v
-                    .split(',')
-                    .map(|c| c.trim().parse().ok().filter(|&c: &usize| c > 0))
-                    .collect::<Option<_>>()
-                    .ok_or(format!("bad --conns {v:?}"))?;
+                args.conns = Some(
+                    v.split(',')
+                        .map(|c| c.trim().parse().ok().filter(|&c: &usize| c > 0))
+                        .collect::<Option<_>>()
+                        .ok_or(format!("bad --conns {v:?}"))?,
+                );
             }
             "-h" | "--help" => return Err(String::new()),
             _ if a.starts_with('-') => return Err(format!("unknown option {a}")),
@@ -115,6 +135,9 @@ struct Precision {
 }
 
 fn main() -> ExitCode {
+    if let Some(code) = workloads::backends::child_main() {
+        return code;
+    }
     let all = workloads::all();
     if let Some(fig) = child_mode(&all) {
         println!("{fig}");
@@ -132,18 +155,29 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let special = ["timer_precision", "echo", "all"];
-    let known = |n: &str| special.contains(&n) || all.iter().any(|w| w.name == n);
+    let special = ["timer_precision", "all"];
+    let known = |n: &str| {
+        special.contains(&n) || NAMED_ONLY.contains(&n) || all.iter().any(|w| w.name == n)
+    };
     if let Some(bad) = args.names.iter().find(|n| !known(n)) {
         eprintln!("error: unknown workload {bad}\n{USAGE}");
         return ExitCode::from(2);
     }
     let everything = args.names.iter().any(|a| a == "all");
     let chosen = |n: &str| {
-        everything || (args.names.is_empty() && n != "echo") || args.names.iter().any(|a| a == n)
+        everything
+            || (args.names.is_empty() && !NAMED_ONLY.contains(&n))
+            || args.names.iter().any(|a| a == n)
     };
+    let mut bins = Vec::new();
     if chosen("echo") {
-        if let Err(e) = echo::build_binaries() {
+        bins.extend(echo::binaries());
+    }
+    if chosen("server_models") {
+        bins.extend(server_models::binaries());
+    }
+    if !bins.is_empty() {
+        if let Err(e) = echo::build_binaries(&bins) {
             eprintln!("error: {e}");
             return ExitCode::FAILURE;
         }
@@ -153,7 +187,9 @@ fn main() -> ExitCode {
     // samples[workload][runtime] = one figure per repetition
     let mut samples = vec![[(); 4].map(|_| Vec::new()); selected.len()];
     for rep in 0..args.reps {
-        eprintln!("rep {}/{}", rep + 1, args.reps);
+        if !selected.is_empty() {
+            eprintln!("rep {}/{}", rep + 1, args.reps);
+        }
         for (wi, w) in selected.iter().enumerate() {
             for k in 0..4 {
                 let ri = (k + rep) % 4;
@@ -210,23 +246,81 @@ fn main() -> ExitCode {
     } else {
         Vec::new()
     };
-
-    print!("{}", render_tables(&rows, &precision, args.reps));
-    print!("{}", render_echo(&echo_rows, &args));
-    let outputs = [
-        (
-            &args.json,
-            render_json(&rows, &echo_rows, &precision, args.reps),
-        ),
-        (&args.svg, render_svg(&rows, &echo_rows, args.reps)),
-    ];
-    for (path, text) in outputs {
-        if let Some(path) = path {
-            if let Err(e) = std::fs::write(path, text) {
-                eprintln!("error: writing {path}: {e}");
+    let backends_secs = args.secs.unwrap_or(backends::DEFAULT_SECS);
+    let backend_rows = if chosen("backends") {
+        match backends::run_all(args.reps, backends_secs) {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!("error: backends: {e}");
                 return ExitCode::FAILURE;
             }
         }
+    } else {
+        Vec::new()
+    };
+    let models_secs = args.secs.unwrap_or(server_models::DEFAULT_SECS);
+    let model_rows = if chosen("server_models") {
+        let conns = args
+            .conns
+            .clone()
+            .unwrap_or(server_models::DEFAULT_CONNS.to_vec());
+        match server_models::run_all(args.reps, &conns, models_secs) {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!("error: server_models: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+
+    print!("{}", render_tables(&rows, &precision, args.reps));
+    print!("{}", render_echo(&echo_rows, &args));
+    if !backend_rows.is_empty() {
+        print!(
+            "{}",
+            backends::render_table(&backend_rows, args.reps, backends_secs)
+        );
+    }
+    if !model_rows.is_empty() {
+        print!(
+            "{}",
+            server_models::render_table(&model_rows, args.reps, models_secs)
+        );
+    }
+    let mut outputs = Vec::new();
+    if let Some(path) = &args.json {
+        let mut extra = Vec::new();
+        if !backend_rows.is_empty() {
+            extra.push(("backends", backends::render_json(&backend_rows)));
+        }
+        if !model_rows.is_empty() {
+            extra.push(("server_models", server_models::render_json(&model_rows)));
+        }
+        let json = render_json(&rows, &echo_rows, &precision, args.reps, &extra);
+        outputs.push((path.clone(), json));
+    }
+    if let Some(path) = &args.svg {
+        if !rows.is_empty() || !echo_rows.is_empty() {
+            outputs.push((path.clone(), render_svg(&rows, &echo_rows, args.reps)));
+        }
+        let stem = path.strip_suffix(".svg").unwrap_or(path);
+        if !backend_rows.is_empty() {
+            let svg = backends::render_svg(&backend_rows, args.reps);
+            outputs.push((format!("{stem}-backends.svg"), svg));
+        }
+        if !model_rows.is_empty() {
+            let svg = server_models::render_svg(&model_rows, args.reps);
+            outputs.push((format!("{stem}-server_models.svg"), svg));
+        }
+    }
+    for (path, text) in outputs {
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("error: writing {path}: {e}");
+            return ExitCode::FAILURE;
+        }
+        eprintln!("wrote {path}");
     }
     ExitCode::SUCCESS
 }
@@ -234,10 +328,12 @@ fn main() -> ExitCode {
 /// Runs the echo workload: per repetition, per connection count, every server once (in
 /// an order that rotates between repetitions); returns the medians.
 fn run_echo(args: &Args) -> std::io::Result<Vec<EchoRow>> {
+    let conn_counts = args.conns.clone().unwrap_or(vec![1_000, 10_000]);
+    let secs = args.secs.unwrap_or(5.0);
     // samples[conns index][server] = one sample per repetition
-    let mut samples = vec![[(); 5].map(|_| Vec::new()); args.conns.len()];
+    let mut samples = vec![[(); 5].map(|_| Vec::new()); conn_counts.len()];
     for rep in 0..args.reps {
-        for (ci, &conns) in args.conns.iter().enumerate() {
+        for (ci, &conns) in conn_counts.iter().enumerate() {
             for k in 0..SERVERS.len() {
                 let si = (k + rep) % SERVERS.len();
                 let server = &SERVERS[si];
@@ -247,12 +343,11 @@ fn run_echo(args: &Args) -> std::io::Result<Vec<EchoRow>> {
                     args.reps,
                     server.name
                 );
-                samples[ci][si].push(echo::run(server, conns, args.secs)?);
+                samples[ci][si].push(echo::run(server, conns, secs)?);
             }
         }
     }
-    Ok(args
-        .conns
+    Ok(conn_counts
         .iter()
         .zip(&samples)
         .map(|(&conns, s)| {
@@ -339,7 +434,7 @@ fn render_echo(rows: &[EchoRow], args: &Args) -> String {
          generator on core 1;\nratios: evloop / epoll floor and evloop / the better of tokio and tokio-local, each \
          the median over reps of the ratio within a rep\n",
         echo::MESSAGE_SIZE,
-        args.secs,
+        args.secs.unwrap_or(5.0),
         args.reps
     );
     let _ = writeln!(
@@ -451,11 +546,13 @@ fn json_num(x: f64) -> String {
     }
 }
 
+/// The medians as JSON; `extra` holds further sections (name, JSON value) to append.
 fn render_json(
     rows: &[Row],
     echo_rows: &[EchoRow],
     precision: &[Precision],
     reps: usize,
+    extra: &[(&str, String)],
 ) -> String {
     let mut out = format!("{{\n  \"reps\": {reps},\n  \"workloads\": [");
     for (i, r) in rows.iter().enumerate() {
@@ -520,7 +617,11 @@ fn render_json(
             json_num(p.min_us)
         );
     }
-    out.push_str("\n  ]\n}\n");
+    out.push_str("\n  ]");
+    for (name, value) in extra {
+        let _ = write!(out, ",\n  \"{name}\": {value}");
+    }
+    out.push_str("\n}\n");
     out
 }
 

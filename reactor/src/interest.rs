@@ -52,8 +52,9 @@ impl Direction {
 /// `Interest::READABLE | Interest::WRITABLE`).
 ///
 /// The epoll registration always covers both directions (edge-triggered, that costs
-/// nothing); the interest documents intent and, in debug builds, polling a direction
-/// outside it panics.
+/// nothing; poll and select ask for a direction only while a task waits on it); the
+/// interest documents intent and, in debug builds, polling a direction outside it
+/// panics.
 ///
 /// ```
 /// use evloop_reactor::{Direction, Interest};

@@ -9,13 +9,18 @@
 
 use std::cell::Cell;
 use std::fmt;
+use std::os::fd::RawFd;
 use std::task::{Context, Poll, Waker};
 
 use crate::interest::{Direction, Interest};
-use crate::sys::epoll::Event;
+use crate::slab::Token;
+use crate::sys::{Event, Watch};
 
 /// Readiness and wakers of one registration, per [`Direction`].
 pub(crate) struct IoState {
+    /// The registered fd (borrowed, never closed here): what the level-triggered backends
+    /// hand the kernel on each wait.
+    fd: RawFd,
     /// The directions the registration said it would poll (checked in debug builds).
     interest: Interest,
     /// Indexed by [`Direction::index`].
@@ -37,9 +42,10 @@ struct DirState {
 }
 
 impl IoState {
-    /// Not ready in either direction, no waker.
-    pub(crate) fn new(interest: Interest) -> IoState {
+    /// `fd`'s state: not ready in either direction, no waker.
+    pub(crate) fn new(fd: RawFd, interest: Interest) -> IoState {
         IoState {
+            fd,
             interest,
             dirs: Default::default(),
         }
@@ -85,6 +91,24 @@ impl IoState {
         state.ready.set(state.sticky.get());
     }
 
+    /// The registered fd.
+    pub(crate) fn fd(&self) -> RawFd {
+        self.fd
+    }
+
+    /// What a level-triggered backend should ask the kernel about this registration
+    /// (filed under `token`): the directions a task waits on. A parked waker means
+    /// exactly that: [`poll_ready`](Self::poll_ready) parks one only while the direction
+    /// is not ready, and [`record`](Self::record) takes it when readiness arrives.
+    pub(crate) fn watch(&self, token: Token) -> Watch {
+        Watch {
+            fd: self.fd,
+            token,
+            read: self.dirs[Direction::Read.index()].waiting(),
+            write: self.dirs[Direction::Write.index()].waiting(),
+        }
+    }
+
     /// Records the edges of `event` and hands back the wakers to wake, read first.
     pub(crate) fn record(&self, event: &Event) -> [Option<Waker>; 2] {
         [
@@ -95,6 +119,14 @@ impl IoState {
 }
 
 impl DirState {
+    /// Whether a task's waker is parked here, waiting for readiness.
+    fn waiting(&self) -> bool {
+        let waker = self.waker.take();
+        let waiting = waker.is_some();
+        self.waker.set(waker);
+        waiting
+    }
+
     /// Records an edge if `edge` is set (and whether it was `sticky`) and hands back the
     /// waker to wake, if any.
     fn record(&self, edge: bool, sticky: bool) -> Option<Waker> {
@@ -114,6 +146,7 @@ impl fmt::Debug for IoState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let [read, write] = &self.dirs;
         f.debug_struct("IoState")
+            .field("fd", &self.fd)
             .field("interest", &self.interest)
             .field("read_ready", &read.ready.get())
             .field("write_ready", &write.ready.get())

@@ -6,7 +6,7 @@
 //! run(main) ──► loop {
 //!                  take cross-thread wakes; poll ready tasks
 //!                  timeout = 0 if tasks are ready, else until the next timer, else forever
-//!                  reactor.wait(timeout)   ◄── this crate: epoll, then wake the tasks whose fds became ready
+//!                  reactor.wait(timeout)   ◄── this crate: epoll (or poll, select), then wake the tasks whose fds became ready
 //!                  timers.fire_due(now)
 //!                }
 //! ```
@@ -15,7 +15,10 @@
 //! ready, the cross-thread [`Notifier`] fires, or the timeout passes, and calls
 //! [`Waker::wake`](std::task::Waker::wake) for every direction that became ready. It
 //! knows nothing of tasks: what a wake does is the executor's business. This is the part
-//! of asyncio's event loop that its `selectors` module plays.
+//! of asyncio's event loop that its `selectors` module plays, and like `selectors` it
+//! offers a choice of system call, the [`Backend`]: epoll (the default), poll or select.
+//! A signal never ends a wait early on any of them: after `EINTR` the wait resumes with
+//! the time left.
 //!
 //! # Who uses it
 //!
@@ -48,6 +51,19 @@
 //! `EAGAIN` proves otherwise. Clearing is safe because edges are recorded only inside
 //! [`Reactor::wait`], which cannot run between a syscall and the clear that follows it
 //! in the same poll.
+//!
+//! # Level-triggered backends, edge-style readiness
+//!
+//! `poll` and `select` ([`Backend::Poll`], [`Backend::Select`]) keep no interest list in
+//! the kernel and report *levels*: an fd with unread data is readable on every call.
+//! The reactor hands them, on each wait, only the directions a task waits on (a parked
+//! waker); a readiness they report takes that waker and sets the same ready flag as an
+//! edge would, so the fd leaves the next wait's list until a task waits on it again.
+//! The layers above see the same edge-style readiness on every backend; the one
+//! difference is that readiness nobody waits for is learned when somebody does (one
+//! wait later), which the poll-then-wait pattern of the I/O types never notices. Each
+//! wait costs in proportion to the fds watched, which is what epoll saves; select also
+//! refuses fds numbered 1024 or above (`FD_SETSIZE`) at registration.
 //!
 //! Registrations live in a slab whose tokens carry a generation: an event that the
 //! kernel queued for a registration that has since been dropped is ignored, never
@@ -98,18 +114,18 @@
     clippy::undocumented_unsafe_blocks
 )]
 
+mod backend;
+mod fd_table;
 mod interest;
 mod io_state;
 mod notifier;
 mod reactor;
 mod registration;
+mod selector;
 mod slab;
-mod sys {
-    //! Operating-system backends; all `unsafe` code of the crate lives here.
-    pub(crate) mod epoll;
-    pub(crate) mod timer_slack;
-}
+mod sys;
 
+pub use backend::Backend;
 pub use interest::{Direction, Interest};
 pub use notifier::Notifier;
 pub use reactor::{EnterGuard, Reactor};

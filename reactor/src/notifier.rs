@@ -4,7 +4,7 @@ use std::fmt;
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
-use crate::sys::epoll;
+use crate::sys::eventfd;
 
 /// Interrupts a reactor's [`wait`](crate::Reactor::wait) from any thread.
 ///
@@ -25,7 +25,7 @@ use crate::sys::epoll;
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct Notifier {
-    /// The eventfd (non-blocking, close-on-exec) the reactor's epoll watches.
+    /// The eventfd (non-blocking, close-on-exec) the reactor watches.
     fd: OwnedFd,
 }
 
@@ -33,7 +33,7 @@ impl Notifier {
     /// A notifier with a fresh eventfd.
     pub(crate) fn new() -> io::Result<Notifier> {
         Ok(Notifier {
-            fd: epoll::eventfd()?,
+            fd: eventfd::eventfd()?,
         })
     }
 
@@ -60,16 +60,16 @@ impl Notifier {
     pub fn notify(&self) {
         // The only possible errors (EAGAIN is already filtered) would mean the fd is
         // broken, which the reactor then notices on its own wait; nothing to do here.
-        let _ = epoll::eventfd_write(&self.fd);
+        let _ = eventfd::eventfd_write(&self.fd);
     }
 
     /// Resets the counter; returns whether it had been notified. Called by the reactor
     /// when the eventfd's event arrives.
     pub(crate) fn drain(&self) -> io::Result<bool> {
-        epoll::eventfd_drain(&self.fd)
+        eventfd::eventfd_drain(&self.fd)
     }
 
-    /// The eventfd, for registering with epoll.
+    /// The eventfd, for registering with the backend.
     pub(crate) fn raw_fd(&self) -> RawFd {
         self.fd.as_raw_fd()
     }

@@ -1,5 +1,5 @@
-//! The [`Reactor`]: one epoll instance per loop, its registrations, and the wait that
-//! turns kernel readiness into `Waker` calls.
+//! The [`Reactor`]: one backend (epoll, poll or select) per loop, its registrations,
+//! and the wait that turns kernel readiness into `Waker` calls.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -10,27 +10,22 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::backend::Backend;
 use crate::interest::Interest;
 use crate::io_state::IoState;
 use crate::notifier::Notifier;
-use crate::slab::{Slab, Token};
-use crate::sys::epoll::{Epoll, Events};
-
-/// How many kernel events one [`Reactor::wait`] handles at most; more stay queued in the
-/// kernel for the next turn.
-const EVENTS_CAPACITY: usize = 1024;
-
-/// The token of the notifier's eventfd; the slab never mints it (index `u32::MAX` is
-/// never used).
-const NOTIFIER_TOKEN: Token = u64::MAX;
+use crate::selector::Selector;
+use crate::slab::{Slab, Token, NOTIFIER_TOKEN};
+use crate::sys::{Event, Watch};
 
 thread_local! {
     /// The reactor of the loop running on this thread, set by [`Reactor::enter`].
     static CURRENT: RefCell<Option<Rc<Reactor>>> = const { RefCell::new(None) };
 }
 
-/// An epoll reactor: registers file descriptors, blocks in [`wait`](Reactor::wait), and
-/// wakes the wakers of the fds that became ready.
+/// A reactor: registers file descriptors, blocks in [`wait`](Reactor::wait), and wakes
+/// the wakers of the fds that became ready. It waits in epoll unless created
+/// [`with_backend`](Reactor::with_backend) poll or select.
 ///
 /// One per loop, shared as `Rc<Reactor>`; it is neither `Send` nor `Sync` (other threads
 /// reach it only through its [`Notifier`]).
@@ -69,11 +64,9 @@ thread_local! {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct Reactor {
-    /// The epoll instance (edge-triggered registrations).
-    epoll: Epoll,
-    /// Buffer the kernel fills on each wait; allocated once, borrowed for a whole
-    /// [`wait`](Reactor::wait) (so a re-entrant wait is an error, not a corruption).
-    events: RefCell<Events>,
+    /// The backend and its wait buffers (borrowed for a whole [`wait`](Reactor::wait),
+    /// so a re-entrant wait is an error, not a corruption).
+    selector: Selector,
     /// Per-registration readiness and wakers (shared with each
     /// [`Registration`](crate::Registration)), keyed by generation-checked tokens.
     slab: RefCell<Slab<Rc<IoState>>>,
@@ -86,30 +79,57 @@ pub struct Reactor {
 }
 
 impl Reactor {
-    /// Creates an epoll instance and its notifier eventfd.
+    /// Creates an epoll reactor and its notifier eventfd: `with_backend(Backend::Epoll)`.
     ///
     /// # Errors
     /// The OS error of `epoll_create1`, `eventfd` or `epoll_ctl` (typically `EMFILE`
     /// when the process is out of file descriptors).
     ///
     /// ```
-    /// use evloop_reactor::Reactor;
+    /// use evloop_reactor::{Backend, Reactor};
     /// let reactor = Reactor::new()?;
     /// assert_eq!(reactor.registrations(), 0);
+    /// assert_eq!(reactor.backend(), Backend::Epoll);
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn new() -> io::Result<Rc<Reactor>> {
-        let epoll = Epoll::new()?;
+        Reactor::with_backend(Backend::Epoll)
+    }
+
+    /// Creates a reactor that waits in `backend`, and its notifier eventfd.
+    ///
+    /// # Errors
+    /// The OS error of `eventfd` or of creating the backend (`epoll_create1`,
+    /// `epoll_ctl`); for [`Backend::Select`], [`io::ErrorKind::InvalidInput`] if the
+    /// eventfd's number is 1024 or above (the process holds that many fds already).
+    ///
+    /// ```
+    /// use evloop_reactor::{Backend, Reactor};
+    /// let reactor = Reactor::with_backend(Backend::Poll)?;
+    /// assert_eq!(reactor.backend(), Backend::Poll);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn with_backend(backend: Backend) -> io::Result<Rc<Reactor>> {
         let notifier = Arc::new(Notifier::new()?);
-        epoll.add_notifier(notifier.raw_fd(), NOTIFIER_TOKEN)?;
+        let selector = Selector::new(backend, notifier.raw_fd())?;
         Ok(Rc::new(Reactor {
-            epoll,
-            events: RefCell::new(Events::with_capacity(EVENTS_CAPACITY)),
+            selector,
             slab: RefCell::new(Slab::new()),
             notifier,
             notified: Cell::new(false),
             _not_send: PhantomData,
         }))
+    }
+
+    /// The backend this reactor waits in.
+    ///
+    /// ```
+    /// use evloop_reactor::{Backend, Reactor};
+    /// assert_eq!(Reactor::with_backend(Backend::Select)?.backend(), Backend::Select);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn backend(&self) -> Backend {
+        self.selector.backend()
     }
 
     /// Makes this the thread's current reactor (what [`Reactor::current`] and
@@ -165,14 +185,16 @@ impl Reactor {
     /// direction that became ready.
     ///
     /// Returns the number of kernel events handled (ready fds, the notifier, stale
-    /// events). A signal interrupting the wait returns `Ok(0)`; the caller's loop goes
-    /// round again. The wait never ends early: it uses `epoll_pwait2`'s nanosecond
-    /// timeout, or, on kernels without it, `epoll_wait` with the timeout rounded up to
-    /// whole milliseconds. At most 1024 events are handled per call; the rest wait in
-    /// the kernel for the next call. No allocation happens here.
+    /// events). The wait never ends early: a signal that interrupts it (`EINTR`) does
+    /// not end it, it resumes with the time left; the timeout is given to the kernel to
+    /// the nanosecond (`epoll_pwait2`, `ppoll`, `pselect`) or, on kernels without
+    /// `epoll_pwait2`, rounded up to whole milliseconds. With epoll at most 1024 events
+    /// are handled per call; the rest wait in the kernel for the next call. No
+    /// allocation happens here (poll and select reuse their buffers, which grow only to
+    /// the largest number of fds watched at once).
     ///
     /// # Errors
-    /// The OS error of `epoll_pwait2`/`epoll_wait` other than `EINTR`, or
+    /// The OS error of the backend's wait other than `EINTR`, or
     /// [`io::ErrorKind::Other`] if called from inside a waker this wait is running.
     ///
     /// ```
@@ -187,17 +209,41 @@ impl Reactor {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn wait(&self, timeout: Option<Duration>) -> io::Result<usize> {
-        let mut events = self.events.try_borrow_mut().map_err(|_| {
-            io::Error::other(
-                "Reactor::wait called re-entrantly (from a waker woken by the same wait)",
-            )
-        })?;
-        match self.epoll.wait(&mut events, timeout) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(0),
-            result => result?,
+        match &self.selector {
+            Selector::Epoll(epoll) => {
+                let events = epoll.wait(timeout)?;
+                self.deliver(events.iter())
+            }
+            Selector::Poll(poll) => {
+                let mut set = poll.begin()?;
+                self.watch_waiting(|watch| set.push(watch));
+                set.wait(timeout)?;
+                self.deliver(set.ready())
+            }
+            Selector::Select(select) => {
+                let mut set = select.begin()?;
+                self.watch_waiting(|watch| set.push(watch));
+                set.wait(timeout)?;
+                self.deliver(set.ready())
+            }
         }
-        for i in 0..events.len() {
-            let Some(event) = events.get(i) else { break };
+    }
+
+    /// Hands `push` every registration's [`Watch`]: what a level-triggered backend asks
+    /// the kernel about (the directions tasks wait on; nothing for the others).
+    fn watch_waiting(&self, mut push: impl FnMut(Watch)) {
+        for (token, state) in self.slab.borrow().iter() {
+            push(state.watch(token));
+        }
+    }
+
+    /// Records the readiness of `events` and wakes the wakers it concerns; returns how
+    /// many events there were.
+    #[inline]
+    fn deliver(&self, events: impl Iterator<Item = Event>) -> io::Result<usize> {
+        let mut handled = 0;
+        for event in events {
+            handled += 1;
             if event.token == NOTIFIER_TOKEN {
                 self.notifier.drain()?;
                 self.notified.set(true);
@@ -219,7 +265,7 @@ impl Reactor {
                 waker.wake();
             }
         }
-        Ok(events.len())
+        Ok(handled)
     }
 
     /// A handle that interrupts [`wait`](Reactor::wait) from any thread; every call
@@ -283,16 +329,16 @@ impl Reactor {
         self.slab.borrow().len()
     }
 
-    /// Adds `fd` to epoll for both directions, edge-triggered; returns its token and
-    /// its readiness state.
+    /// Adds `fd` to the backend for both directions; returns its token and its
+    /// readiness state.
     pub(crate) fn register(
         &self,
         fd: RawFd,
         interest: Interest,
     ) -> io::Result<(Token, Rc<IoState>)> {
-        let state = Rc::new(IoState::new(interest));
+        let state = Rc::new(IoState::new(fd, interest));
         let token = self.slab.borrow_mut().insert(Rc::clone(&state));
-        if let Err(e) = self.epoll.add_io(fd, token) {
+        if let Err(e) = self.selector.add(fd, token) {
             let removed = self.slab.borrow_mut().remove(token);
             drop(removed);
             return Err(e);
@@ -300,12 +346,10 @@ impl Reactor {
         Ok((token, state))
     }
 
-    /// Removes `fd` from epoll (already-closed or unknown fds are fine) and frees the
-    /// slot, bumping its generation so late events for it are ignored.
+    /// Removes `fd` from the backend (already-closed or unknown fds are fine) and frees
+    /// the slot, bumping its generation so late events for it are ignored.
     pub(crate) fn deregister(&self, token: Token, fd: RawFd) {
-        // Only ENOENT/EBADF are expected and already mapped to Ok; anything else would
-        // mean a broken epoll fd, which the next wait reports.
-        let _ = self.epoll.delete(fd);
+        self.selector.delete(fd, token);
         let state = self.slab.borrow_mut().remove(token);
         // Dropped after the borrow ends: a waker's drop may re-enter the reactor.
         drop(state);
@@ -315,7 +359,7 @@ impl Reactor {
 impl fmt::Debug for Reactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Reactor")
-            .field("epoll", &self.epoll)
+            .field("backend", &self.backend())
             .field(
                 "registrations",
                 &self.slab.try_borrow().map(|s| s.len()).ok(),

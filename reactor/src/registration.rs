@@ -24,8 +24,8 @@ use crate::slab::Token;
 ///    socket, when a short read said it:
 ///    [`clear_ready_after_short_io`](Registration::clear_ready_after_short_io)).
 ///
-/// The registration does **not** own the fd: dropping it deregisters (`EPOLL_CTL_DEL`)
-/// and frees its slot; the owner must drop the registration first and close the fd
+/// The registration does **not** own the fd: dropping it deregisters (`EPOLL_CTL_DEL` on
+/// epoll) and frees its slot; the owner must drop the registration first and close the fd
 /// after.
 ///
 /// ```
@@ -48,10 +48,9 @@ pub struct Registration {
     reactor: Rc<Reactor>,
     /// The fd's readiness and wakers, shared with the reactor's slab.
     state: Rc<IoState>,
-    /// The fd's slab token, also its epoll user data.
+    /// The fd's slab token, also its epoll user data (and its tag in poll's and select's
+    /// wait lists).
     token: Token,
-    /// The registered fd (borrowed, not owned: never closed here).
-    fd: RawFd,
 }
 
 impl Registration {
@@ -59,8 +58,7 @@ impl Registration {
     ///
     /// # Errors
     /// [`io::ErrorKind::Other`] if no evloop loop is running on this thread; otherwise
-    /// the OS error of `epoll_ctl` (e.g. `EPERM` for a regular file, `EEXIST` if the fd
-    /// is already registered).
+    /// what [`with_reactor`](Registration::with_reactor) says.
     ///
     /// ```
     /// use std::os::fd::AsRawFd;
@@ -89,11 +87,15 @@ impl Registration {
         Registration::with_reactor(&reactor, fd, interest)
     }
 
-    /// Registers `fd` with `reactor`, edge-triggered, for both directions.
+    /// Registers `fd` with `reactor`, for both directions (edge-triggered on epoll; on
+    /// poll and select, the directions are asked of the kernel while a task waits on
+    /// them).
     ///
     /// # Errors
-    /// The OS error of `epoll_ctl` (e.g. `EPERM` for a regular file, `EEXIST` if the fd is
-    /// already registered, `EBADF` if it is not open).
+    /// `EEXIST` if the fd is already registered, `EBADF` if it is not open; on epoll any
+    /// other error of `epoll_ctl` (e.g. `EPERM` for a regular file, which poll and select
+    /// accept and report always ready); on select, [`io::ErrorKind::InvalidInput`] for
+    /// an fd numbered 1024 (`FD_SETSIZE`) or above.
     ///
     /// ```
     /// use std::os::fd::AsRawFd;
@@ -120,7 +122,6 @@ impl Registration {
             reactor: Rc::clone(reactor),
             state,
             token,
-            fd,
         })
     }
 
@@ -249,20 +250,20 @@ impl Registration {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn fd(&self) -> RawFd {
-        self.fd
+        self.state.fd()
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        self.reactor.deregister(self.token, self.fd);
+        self.reactor.deregister(self.token, self.state.fd());
     }
 }
 
 impl fmt::Debug for Registration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Registration")
-            .field("fd", &self.fd)
+            .field("fd", &self.fd())
             .field("token", &format_args!("{:#x}", self.token))
             .finish_non_exhaustive()
     }

@@ -11,6 +11,10 @@
 /// A slab key: `(generation << 32) | index`, the value stored in epoll's user data.
 pub(crate) type Token = u64;
 
+/// The token of the notifier's eventfd; the slab never mints it (index `u32::MAX` is
+/// never used).
+pub(crate) const NOTIFIER_TOKEN: Token = u64::MAX;
+
 /// The largest number of slots; index `u32::MAX` is never used, which keeps
 /// [`Token`] `u64::MAX` free for the reactor to reserve.
 const MAX_SLOTS: usize = u32::MAX as usize;
@@ -98,6 +102,14 @@ impl<T> Slab<T> {
     pub(crate) fn len(&self) -> usize {
         self.len
     }
+
+    /// Every occupied slot's token and value, in slot order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (Token, &T)> + '_ {
+        self.slots.iter().enumerate().filter_map(|(index, slot)| {
+            let value = slot.value.as_ref()?;
+            Some((token(slot.generation, index as u32), value))
+        })
+    }
 }
 
 /// Packs a generation and an index into a [`Token`].
@@ -162,6 +174,20 @@ mod tests {
         assert_eq!(slab.get(token(0, 7)), None);
         assert_eq!(slab.remove(token(0, 7)), None);
         assert_eq!(slab.get(u64::MAX), None);
+    }
+
+    #[test]
+    fn iter_yields_the_occupied_slots_with_their_tokens() {
+        let mut slab = Slab::new();
+        let a = slab.insert('a');
+        let b = slab.insert('b');
+        let c = slab.insert('c');
+        slab.remove(b);
+        let d = slab.insert('d'); // reuses b's slot, next generation
+        slab.remove(a);
+        let seen: Vec<_> = slab.iter().collect();
+        assert_eq!(seen, [(d, &'d'), (c, &'c')]);
+        assert!(seen.iter().all(|&(t, v)| slab.get(t) == Some(v)));
     }
 
     #[test]

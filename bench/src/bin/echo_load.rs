@@ -14,9 +14,15 @@
 //! messages 1234567 secs 5.000 server_cpu_secs 4.990 server_hwm_kib 12345 errors 0
 //! ```
 //!
+//! With `--served` (the `server_models` workload), it first sends one message on every
+//! connection and waits for all the echoes, prints `served_secs S` (from the first
+//! connect to the last of those echoes: how long the server took to take every client
+//! on), and waits for a line on stdin (the harness measures the server meanwhile)
+//! before the window opens.
+//!
 //! ```text
 //! cargo run --release -p evloop-bench --bin echo_load -- --addr 127.0.0.1:7878 \
-//!     --conns 1000 --size 64 --secs 5 [--server-pid PID]
+//!     --conns 1000 --size 64 --secs 5 [--server-pid PID] [--served]
 //! ```
 
 // Shared with the echo servers; this binary uses only part of each.
@@ -25,7 +31,7 @@ mod common;
 #[allow(dead_code)]
 mod rawnet;
 
-use std::io;
+use std::io::{self, Write};
 use std::net::TcpStream;
 use std::os::fd::AsRawFd;
 use std::time::{Duration, Instant};
@@ -42,10 +48,12 @@ struct Args {
     secs: f64,
     /// The server's pid, for its CPU time and peak RSS.
     server_pid: Option<u32>,
+    /// Report the time until every connection was served once, then wait for stdin.
+    served: bool,
 }
 
-const USAGE: &str =
-    "usage: echo_load --addr IP:PORT [--conns N] [--size BYTES] [--secs S] [--server-pid PID]";
+const USAGE: &str = "usage: echo_load --addr IP:PORT [--conns N] [--size BYTES] [--secs S] \
+                     [--server-pid PID] [--served]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -54,9 +62,14 @@ fn parse_args() -> Result<Args, String> {
         size: 64,
         secs: 5.0,
         server_pid: None,
+        served: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
+        if flag == "--served" {
+            args.served = true;
+            continue;
+        }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
         let bad = || format!("bad value for {flag}: {value:?}");
         match flag.as_str() {
@@ -152,9 +165,58 @@ fn main() {
     }
 }
 
+/// Sends every connection its message once and waits until all are echoed (checked).
+fn serve_each_once(
+    ep: &rawnet::Epoll,
+    conns: &mut [Conn],
+    msgs: &[u8],
+    size: usize,
+) -> io::Result<()> {
+    /// How long the server may take to serve them all before the run fails.
+    const LIMIT: Duration = Duration::from_secs(120);
+    for (i, c) in conns.iter().enumerate() {
+        if rawnet::send(c.stream.as_raw_fd(), &msgs[i * size..][..size])? != size {
+            return Err(io::Error::other("a message did not fit the send buffer"));
+        }
+    }
+    let mut scratch = vec![0u8; size];
+    let mut events = rawnet::events(1024);
+    let mut left = conns.len();
+    let deadline = Instant::now() + LIMIT;
+    while left > 0 {
+        if Instant::now() >= deadline {
+            return Err(io::Error::other(format!(
+                "{left} connections not served within {LIMIT:?}"
+            )));
+        }
+        let n = ep.wait(&mut events, 100)?;
+        for ev in &events[..n] {
+            let i = rawnet::split(ev).1 as usize;
+            let c = &mut conns[i];
+            let k = rawnet::recv(c.stream.as_raw_fd(), &mut scratch[..size - c.got])?;
+            if k == 0 || scratch[..k] != msgs[i * size..][c.got..c.got + k] {
+                return Err(io::Error::other(format!(
+                    "connection {i}: no or wrong echo"
+                )));
+            }
+            c.got += k;
+            if c.got == size {
+                c.got = 0;
+                left -= 1;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn run(args: &Args) -> io::Result<()> {
     let ep = rawnet::Epoll::new()?;
     let mut conns = Vec::with_capacity(args.conns);
+    // Message i: a pattern that differs between connections, so a mixed-up echo is seen.
+    let size = args.size;
+    let msg = |i: usize| (0..size).map(move |j| (i * 7 + j) as u8);
+    let msgs: Vec<u8> = (0..args.conns).flat_map(msg).collect();
+    let opened = Instant::now();
     for i in 0..args.conns {
         let stream = TcpStream::connect(&args.addr)
             .map_err(|e| io::Error::new(e.kind(), format!("connection {i}: {e}")))?;
@@ -163,13 +225,17 @@ fn run(args: &Args) -> io::Result<()> {
         ep.add(stream.as_raw_fd(), rawnet::IN, i as u64)?;
         conns.push(Conn { stream, got: 0 });
     }
-    // Let the server accept the last connections before the window opens.
-    std::thread::sleep(Duration::from_millis(300));
+    if args.served {
+        serve_each_once(&ep, &mut conns, &msgs, size)?;
+        let mut out = io::stdout().lock();
+        writeln!(out, "served_secs {:.3}", opened.elapsed().as_secs_f64())?;
+        out.flush()?;
+        io::stdin().read_line(&mut String::new())?;
+    } else {
+        // Let the server accept the last connections before the window opens.
+        std::thread::sleep(Duration::from_millis(300));
+    }
 
-    // Message i: a pattern that differs between connections, so a mixed-up echo is seen.
-    let size = args.size;
-    let msg = |i: usize| (0..size).map(move |j| (i * 7 + j) as u8);
-    let msgs: Vec<u8> = (0..args.conns).flat_map(msg).collect();
     let mut scratch = vec![0u8; size];
     let mut events = rawnet::events(1024);
     let (mut messages, mut errors) = (0u64, 0u64);

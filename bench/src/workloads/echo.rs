@@ -70,20 +70,20 @@ pub struct Sample {
 }
 
 /// The servers' binaries and the load generator's.
-fn binaries() -> impl Iterator<Item = &'static str> {
-    SERVERS.iter().map(|s| s.bin).chain(["echo_load"])
+pub fn binaries() -> Vec<&'static str> {
+    SERVERS.iter().map(|s| s.bin).chain(["echo_load"]).collect()
 }
 
 /// The directory holding the harness and the server binaries.
-fn bin_dir() -> io::Result<PathBuf> {
+pub fn bin_dir() -> io::Result<PathBuf> {
     let exe = std::env::current_exe()?;
     Ok(exe.parent().map(Path::to_path_buf).unwrap_or_default())
 }
 
-/// Builds the server and load binaries with the harness's own profile (a no-op when they
-/// are fresh), so that `cargo run -p evloop-bench -- echo` never measures stale servers.
-/// Outside `cargo run`, checks that they exist.
-pub fn build_binaries() -> io::Result<()> {
+/// Builds the binaries `bins` (servers, the load generator) with the harness's own
+/// profile (a no-op when they are fresh), so that `cargo run -p evloop-bench -- echo`
+/// never measures stale servers. Outside `cargo run`, checks that they exist.
+pub fn build_binaries(bins: &[&str]) -> io::Result<()> {
     let dir = bin_dir()?;
     if let Some(cargo) = std::env::var_os("CARGO") {
         let target_dir = dir.parent().unwrap_or(&dir);
@@ -93,7 +93,7 @@ pub fn build_binaries() -> io::Result<()> {
             .arg("--target-dir")
             .arg(target_dir);
         // Only these binaries: rebuilding the running harness would replace its file.
-        for bin in binaries() {
+        for bin in bins {
             cmd.args(["--bin", bin]);
         }
         if !cfg!(debug_assertions) {
@@ -106,7 +106,7 @@ pub fn build_binaries() -> io::Result<()> {
             )));
         }
     }
-    for bin in binaries() {
+    for bin in bins {
         if !dir.join(bin).exists() {
             return Err(io::Error::other(format!(
                 "{} is missing: build it with `cargo build --release -p evloop-bench --bins`",
@@ -118,7 +118,7 @@ pub fn build_binaries() -> io::Result<()> {
 }
 
 /// A command for `bin` that runs pinned to `cpu`.
-fn pinned(bin: &Path, cpu: usize) -> Command {
+pub fn pinned(bin: &Path, cpu: usize) -> Command {
     let mut cmd = Command::new(bin);
     // SAFETY: the closure runs in the child between fork and exec and only makes
     // async-signal-safe calls (CPU_ZERO/CPU_SET on a local set, sched_setaffinity).

@@ -2,10 +2,12 @@
 
 use crate::runtimes::{Evloop, Smol, Tokio, TokioLocal};
 
+pub mod backends;
 pub mod chained_spawn;
 pub mod echo;
 pub mod idle_tasks_memory;
 pub mod ping_pong;
+pub mod server_models;
 pub mod spawn_many;
 pub mod timer_precision;
 pub mod timers;

@@ -5,6 +5,8 @@ use std::sync::Arc;
 use std::task::Waker;
 use std::time::Duration;
 
+use evloop_reactor::Backend;
+
 use super::Runtime;
 use crate::scheduler::config::Config;
 use crate::scheduler::debug::{SlowPoll, SlowPollSink};
@@ -245,7 +247,40 @@ impl Builder {
         self
     }
 
-    /// Creates the runtime: the epoll instance, its eventfd and the timer store.
+    /// The system call the loop waits in for I/O: [`Backend::Epoll`] (the default),
+    /// [`Backend::Poll`] or [`Backend::Select`], like asyncio's
+    /// `SelectorEventLoop(selectors.PollSelector())`. Without this call, the
+    /// `EVLOOP_BACKEND` environment variable (`epoll`, `poll` or `select`) decides, read
+    /// by [`build`](Builder::build); this call wins over it.
+    ///
+    /// Sockets, timers and tasks behave the same on each; what changes is the cost of a
+    /// wait (poll and select hand the kernel every watched fd on every wait) and, for
+    /// select, the reach: it refuses sockets numbered 1024 or above
+    /// ([`io::ErrorKind::InvalidInput`] from `accept`, `connect` or `bind`).
+    ///
+    /// ```
+    /// use evloop::Backend;
+    /// let rt = evloop::Runtime::builder().backend(Backend::Select).build()?;
+    /// assert_eq!(rt.backend(), Backend::Select);
+    /// let echoed = rt.block_on(async {
+    ///     let listener = evloop::net::TcpListener::bind("127.0.0.1:0").await?;
+    ///     let mut client = evloop::net::TcpStream::connect(listener.local_addr()?).await?;
+    ///     let (mut server, _) = listener.accept().await?;
+    ///     client.write_all(b"ping").await?;
+    ///     let mut buf = [0; 4];
+    ///     server.read_exact(&mut buf).await?;
+    ///     Ok::<_, std::io::Error>(buf)
+    /// })?;
+    /// assert_eq!(&echoed, b"ping");
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn backend(mut self, backend: Backend) -> Builder {
+        self.config.backend = Some(backend);
+        self
+    }
+
+    /// Creates the runtime: the reactor (epoll, or the [backend](Builder::backend)
+    /// chosen), its eventfd and the timer store.
     ///
     /// ```
     /// let rt = evloop::Runtime::builder().event_interval(16).build()?;
@@ -254,8 +289,14 @@ impl Builder {
     /// ```
     ///
     /// # Errors
-    /// If the epoll instance or its eventfd cannot be created.
-    pub fn build(self) -> io::Result<Runtime> {
+    /// If the reactor or its eventfd cannot be created; [`io::ErrorKind::InvalidInput`]
+    /// naming the allowed values if no backend was chosen and `EVLOOP_BACKEND` holds
+    /// anything but `epoll`, `poll` or `select`; `InvalidInput` if the
+    /// [CPU to pin to](Builder::pin_to_cpu) is not one this process may run on.
+    pub fn build(mut self) -> io::Result<Runtime> {
+        if self.config.backend.is_none() {
+            self.config.backend = Backend::from_env()?;
+        }
         if let Some(cpu) = self.config.pin_to_cpu {
             super::cpus::pin_current_thread(cpu)?;
         }

@@ -15,6 +15,8 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
+use evloop_reactor::Backend;
+
 use crate::scheduler::EventLoop;
 
 pub use self::builder::Builder;
@@ -35,7 +37,8 @@ pub(crate) use self::spawn::spawn_named;
 /// ```
 ///
 /// # Panics
-/// If the loop cannot be created (no epoll or eventfd), if a loop already runs on this
+/// If the loop cannot be created (no epoll or eventfd, or `EVLOOP_BACKEND` names no
+/// backend: the message says which values it takes), if a loop already runs on this
 /// thread, or if `future` panics (the panic propagates, as an exception from
 /// `asyncio.run`'s coroutine does).
 #[track_caller]
@@ -76,7 +79,9 @@ impl Runtime {
     /// ```
     ///
     /// # Errors
-    /// If the epoll instance or its eventfd cannot be created (out of fds, for instance).
+    /// If the epoll instance or its eventfd cannot be created (out of fds, for instance),
+    /// or `EVLOOP_BACKEND` is set to something other than `epoll`, `poll` or `select`
+    /// ([`io::ErrorKind::InvalidInput`]; see [`Builder::backend`]).
     pub fn new() -> io::Result<Runtime> {
         Builder::new().build()
     }
@@ -182,6 +187,17 @@ impl Runtime {
     /// ```
     pub fn blocking_threads(&self) -> usize {
         self.event_loop.blocking.threads()
+    }
+    /// The backend this runtime's reactor waits in (see [`Builder::backend`]).
+    ///
+    /// ```
+    /// use evloop::Backend;
+    /// let rt = evloop::Runtime::builder().backend(Backend::Poll).build()?;
+    /// assert_eq!(rt.backend(), Backend::Poll);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn backend(&self) -> Backend {
+        self.event_loop.reactor.backend()
     }
 }
 

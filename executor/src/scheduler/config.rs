@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use evloop_reactor::Backend;
+
 use super::debug::DebugConfig;
 use crate::blocking::pool::PoolConfig;
 
@@ -22,6 +24,9 @@ pub(crate) struct Config {
     pub(crate) debug: DebugConfig,
     /// The CPU to pin the thread that builds the runtime to (see `Builder::pin_to_cpu`).
     pub(crate) pin_to_cpu: Option<usize>,
+    /// The reactor's backend (see `Builder::backend`); `None` until `Builder::build`
+    /// resolves it from `EVLOOP_BACKEND`, else the default (epoll).
+    pub(crate) backend: Option<Backend>,
 }
 
 impl Default for Config {
@@ -33,6 +38,7 @@ impl Default for Config {
             pool: PoolConfig::default(),
             debug: DebugConfig::default(),
             pin_to_cpu: None,
+            backend: None,
         }
     }
 }

@@ -89,7 +89,7 @@ pub(crate) struct EventLoop {
 impl EventLoop {
     /// A loop on a new reactor and timer store.
     pub(crate) fn new(config: Config) -> std::io::Result<EventLoop> {
-        let reactor = Reactor::new()?;
+        let reactor = Reactor::with_backend(config.backend.unwrap_or_default())?;
         let remote = Remote::new_registered(reactor.notifier());
         Ok(EventLoop {
             id: remote.id(),

@@ -1,14 +1,25 @@
-//! The OS boundary: raw epoll and eventfd system calls.
+//! The `epoll` backend: edge-triggered registrations kept in the kernel, so a wait
+//! costs in proportion to the fds that became ready, not to those registered.
 //!
-//! Everything `unsafe` in this crate lives in this file; the modules above it see
-//! owned file descriptors, plain tokens and decoded [`Event`]s.
+//! Every fd is added once, for both directions (`EPOLLIN | EPOLLOUT | EPOLLPRI |
+//! EPOLLRDHUP | EPOLLET`); the kernel queues an event each time the fd's state changes
+//! and [`Epoll::wait`] hands them back, decoded into [`Event`]s. Nothing is handed to the
+//! kernel per wait but the buffer to fill.
 
 #![allow(unsafe_code)]
 
+use std::cell::{RefCell, RefMut};
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+
+use super::{cvt, reentrant_wait, resume_after_signals, Event};
+use crate::slab::{Token, NOTIFIER_TOKEN};
+
+/// How many kernel events one wait handles at most; more stay queued in the kernel for
+/// the next wait.
+const EVENTS_CAPACITY: usize = 1024;
 
 /// Set once `epoll_pwait2` failed with `ENOSYS` (kernel older than 5.11, or a sandbox
 /// that filters it): from then on every wait uses `epoll_wait` with millisecond timeouts.
@@ -33,40 +44,44 @@ const READ_STICKY_FLAGS: u32 =
 /// Write conditions after which a short write does not prove the send buffer full.
 const WRITE_STICKY_FLAGS: u32 = (libc::EPOLLHUP | libc::EPOLLERR) as u32;
 
-/// An epoll instance.
+/// An epoll instance and the buffer its waits fill.
 #[derive(Debug)]
 pub(crate) struct Epoll {
     /// The epoll file descriptor, closed on drop.
     fd: OwnedFd,
+    /// Buffer the kernel fills on each wait; allocated once, borrowed while the reactor
+    /// delivers a wait's events (so a re-entrant wait is an error, not a corruption).
+    events: RefCell<Events>,
 }
 
 impl Epoll {
-    /// `epoll_create1(EPOLL_CLOEXEC)`.
-    pub(crate) fn new() -> io::Result<Epoll> {
+    /// `epoll_create1(EPOLL_CLOEXEC)`, with the notifier's eventfd `notifier` registered
+    /// (edge-triggered, for reading) under [`NOTIFIER_TOKEN`].
+    pub(crate) fn new(notifier: RawFd) -> io::Result<Epoll> {
         // SAFETY: epoll_create1 takes no pointers; a non-negative result is a fresh fd
         // that nothing else owns.
         let fd = cvt(unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) })?;
         // SAFETY: `fd` was just returned by the kernel and is owned by no one else.
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        Ok(Epoll { fd })
+        let epoll = Epoll {
+            fd,
+            events: RefCell::new(Events::with_capacity(EVENTS_CAPACITY)),
+        };
+        epoll.ctl(
+            libc::EPOLL_CTL_ADD,
+            notifier,
+            (libc::EPOLLIN | libc::EPOLLET) as u32,
+            NOTIFIER_TOKEN,
+        )?;
+        Ok(epoll)
     }
 
     /// Registers a socket-like `fd`, edge-triggered, for both directions, urgent data and
     /// peer shutdown (`EPOLLIN | EPOLLOUT | EPOLLPRI | EPOLLRDHUP | EPOLLET`).
-    pub(crate) fn add_io(&self, fd: RawFd, token: u64) -> io::Result<()> {
+    pub(crate) fn add(&self, fd: RawFd, token: Token) -> io::Result<()> {
         let flags =
             libc::EPOLLIN | libc::EPOLLOUT | libc::EPOLLPRI | libc::EPOLLRDHUP | libc::EPOLLET;
         self.ctl(libc::EPOLL_CTL_ADD, fd, flags as u32, token)
-    }
-
-    /// Registers the notifier's eventfd, edge-triggered, for reading (`EPOLLIN | EPOLLET`).
-    pub(crate) fn add_notifier(&self, fd: RawFd, token: u64) -> io::Result<()> {
-        self.ctl(
-            libc::EPOLL_CTL_ADD,
-            fd,
-            (libc::EPOLLIN | libc::EPOLLET) as u32,
-            token,
-        )
     }
 
     /// Removes `fd` from the interest list. `ENOENT` (never added, or already gone) and
@@ -87,14 +102,26 @@ impl Epoll {
         Ok(())
     }
 
-    /// Blocks until at least one event, a signal, or the timeout (`None` = forever),
-    /// and fills `events` with what the kernel reported (replacing its previous contents).
+    /// Blocks until at least one event or the timeout (`None` = forever), and returns the
+    /// buffer holding what the kernel reported. A signal does not end the wait: it
+    /// resumes with the time left ([`resume_after_signals`]).
     ///
     /// Uses `epoll_pwait2` (nanosecond timeout); on `ENOSYS` falls back for good to
     /// `epoll_wait` with the timeout rounded *up* to whole milliseconds, so the wait
-    /// never ends before the timeout. `EINTR` comes back as an error of kind
-    /// [`io::ErrorKind::Interrupted`].
-    pub(crate) fn wait(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+    /// never ends before the timeout.
+    ///
+    /// # Errors
+    /// The OS error of the wait, or [`reentrant_wait`] while the buffer of a previous
+    /// wait is still borrowed.
+    pub(crate) fn wait(&self, timeout: Option<Duration>) -> io::Result<RefMut<'_, Events>> {
+        let mut events = self.events.try_borrow_mut().map_err(|_| reentrant_wait())?;
+        resume_after_signals(timeout, |left| self.wait_once(&mut events, left))?;
+        Ok(events)
+    }
+
+    /// One wait: `epoll_pwait2`, or `epoll_wait` where the kernel lacks it. `EINTR`
+    /// comes back as an error of kind [`io::ErrorKind::Interrupted`].
+    fn wait_once(&self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         events.buf.clear();
         if !PWAIT2_UNAVAILABLE.load(Ordering::Relaxed) {
             match self.pwait2(events, timeout) {
@@ -173,82 +200,24 @@ impl Events {
     }
 
     /// Number of events the last wait returned.
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.buf.len()
     }
 
-    /// The `i`-th event of the last wait, decoded.
-    pub(crate) fn get(&self, i: usize) -> Option<Event> {
-        let raw = *self.buf.get(i)?;
-        // Copy the fields out first: `epoll_event` is packed on x86_64.
-        let (flags, token) = (raw.events, raw.u64);
-        Some(Event {
-            token,
-            readable: flags & READ_FLAGS != 0,
-            writable: flags & WRITE_FLAGS != 0,
-            read_sticky: flags & READ_STICKY_FLAGS != 0,
-            write_sticky: flags & WRITE_STICKY_FLAGS != 0,
+    /// The events of the last wait, decoded.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Event> + '_ {
+        self.buf.iter().map(|raw| {
+            // Copy the fields out first: `epoll_event` is packed on x86_64.
+            let (flags, token) = (raw.events, raw.u64);
+            Event {
+                token,
+                readable: flags & READ_FLAGS != 0,
+                writable: flags & WRITE_FLAGS != 0,
+                read_sticky: flags & READ_STICKY_FLAGS != 0,
+                write_sticky: flags & WRITE_STICKY_FLAGS != 0,
+            }
         })
-    }
-}
-
-/// One decoded epoll event.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Event {
-    /// The user data given at registration.
-    pub(crate) token: u64,
-    /// The fd became readable (data, peer shutdown, hang-up or error).
-    pub(crate) readable: bool,
-    /// The fd became writable (space, hang-up or error).
-    pub(crate) writable: bool,
-    /// Urgent data, peer shutdown, hang-up or error: a short read no longer proves the
-    /// socket drained.
-    pub(crate) read_sticky: bool,
-    /// Hang-up or error: a short write no longer proves the send buffer full.
-    pub(crate) write_sticky: bool,
-}
-
-/// `eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)`.
-pub(crate) fn eventfd() -> io::Result<OwnedFd> {
-    // SAFETY: eventfd takes no pointers; a non-negative result is a fresh fd.
-    let fd = cvt(unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) })?;
-    // SAFETY: `fd` was just returned by the kernel and is owned by no one else.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
-/// Adds 1 to an eventfd's counter. The counter saturating (`EAGAIN`) is fine: the
-/// reader is due to wake anyway.
-pub(crate) fn eventfd_write(fd: &OwnedFd) -> io::Result<()> {
-    let one: u64 = 1;
-    // SAFETY: writes 8 bytes from a live, aligned `u64`; `fd` is open for the call.
-    let n = unsafe {
-        libc::write(
-            fd.as_raw_fd(),
-            (&one as *const u64).cast::<libc::c_void>(),
-            std::mem::size_of::<u64>(),
-        )
-    };
-    match cvt(n) {
-        Err(e) if e.kind() != io::ErrorKind::WouldBlock => Err(e),
-        _ => Ok(()),
-    }
-}
-
-/// Resets an eventfd's counter to zero; returns whether it was non-zero.
-pub(crate) fn eventfd_drain(fd: &OwnedFd) -> io::Result<bool> {
-    let mut count: u64 = 0;
-    // SAFETY: reads at most 8 bytes into a live, aligned `u64`; `fd` is open for the call.
-    let n = unsafe {
-        libc::read(
-            fd.as_raw_fd(),
-            (&mut count as *mut u64).cast::<libc::c_void>(),
-            std::mem::size_of::<u64>(),
-        )
-    };
-    match cvt(n) {
-        Ok(_) => Ok(count != 0),
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(false),
-        Err(e) => Err(e),
     }
 }
 
@@ -283,19 +252,17 @@ fn timeout_ms(timeout: Option<Duration>) -> libc::c_int {
     }
 }
 
-/// Turns a libc-style `-1` result into `io::Error::last_os_error()`.
-fn cvt<T: Default + PartialOrd + Copy>(result: T) -> io::Result<T> {
-    if result < T::default() {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(result)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::eventfd::eventfd;
     use std::time::Instant;
+
+    /// An epoll instance with a fresh eventfd as its notifier (kept open by the caller).
+    fn epoll() -> (Epoll, OwnedFd) {
+        let notifier = eventfd().unwrap();
+        (Epoll::new(notifier.as_raw_fd()).unwrap(), notifier)
+    }
 
     #[test]
     fn millisecond_timeouts_round_up() {
@@ -316,7 +283,7 @@ mod tests {
 
     #[test]
     fn fallback_wait_never_ends_early() {
-        let epoll = Epoll::new().unwrap();
+        let (epoll, _notifier) = epoll();
         let mut events = Events::with_capacity(8);
         for _ in 0..5 {
             let start = Instant::now();
@@ -329,18 +296,8 @@ mod tests {
     }
 
     #[test]
-    fn eventfd_round_trip() {
-        let fd = eventfd().unwrap();
-        assert!(!eventfd_drain(&fd).unwrap());
-        eventfd_write(&fd).unwrap();
-        eventfd_write(&fd).unwrap();
-        assert!(eventfd_drain(&fd).unwrap());
-        assert!(!eventfd_drain(&fd).unwrap());
-    }
-
-    #[test]
     fn delete_of_unknown_fd_is_ok() {
-        let epoll = Epoll::new().unwrap();
+        let (epoll, _notifier) = epoll();
         let fd = eventfd().unwrap();
         epoll.delete(fd.as_raw_fd()).unwrap();
         epoll.delete(-1).unwrap();

@@ -1,0 +1,72 @@
+//! `EVLOOP_BACKEND` chooses the backend of runtimes whose builder did not; the builder
+//! wins; an unknown value is a clear error (and `evloop::run` panics with it).
+//!
+//! One test in a binary of its own: it changes the process environment, which must not
+//! race with other tests reading it.
+
+mod common;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use evloop::{Backend, Runtime};
+
+/// Restores `EVLOOP_BACKEND` as it was (CI runs this suite with it set) when dropped.
+struct Restore(Option<std::ffi::OsString>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        match self.0.take() {
+            Some(value) => std::env::set_var(Backend::ENV_VAR, value),
+            None => std::env::remove_var(Backend::ENV_VAR),
+        }
+    }
+}
+
+#[test]
+fn evloop_backend_chooses_the_builder_wins_and_unknown_values_are_errors() {
+    let _restore = Restore(std::env::var_os(Backend::ENV_VAR));
+    assert_eq!(Backend::ENV_VAR, "EVLOOP_BACKEND");
+
+    for &backend in Backend::ALL {
+        std::env::set_var("EVLOOP_BACKEND", backend.name());
+        let rt = Runtime::new().unwrap();
+        assert_eq!(rt.backend(), backend);
+        assert_eq!(
+            rt.block_on(async { evloop::spawn(async { 2 }).await.unwrap() }),
+            2
+        );
+        for &chosen in Backend::ALL {
+            let built = Runtime::builder().backend(chosen).build().unwrap();
+            assert_eq!(built.backend(), chosen, "the builder wins over {backend}");
+        }
+    }
+
+    std::env::set_var("EVLOOP_BACKEND", "kqueue");
+    for err in [
+        Runtime::new().unwrap_err(),
+        Runtime::builder().build().unwrap_err(),
+    ] {
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+        let text = err.to_string();
+        assert!(text.contains("EVLOOP_BACKEND=\"kqueue\""), "{text}");
+        assert!(text.contains("epoll, poll, select"), "{text}");
+    }
+    let chosen = Runtime::builder().backend(Backend::Poll).build().unwrap();
+    assert_eq!(
+        chosen.backend(),
+        Backend::Poll,
+        "a chosen backend never reads it"
+    );
+    let panic = catch_unwind(AssertUnwindSafe(|| evloop::run(async {}))).unwrap_err();
+    let text = common::panic_text(&*panic);
+    assert!(
+        text.contains("kqueue") && text.contains("epoll, poll, select"),
+        "{text}"
+    );
+
+    // Empty or unset: the default.
+    std::env::set_var("EVLOOP_BACKEND", "");
+    assert_eq!(Runtime::new().unwrap().backend(), Backend::Epoll);
+    std::env::remove_var("EVLOOP_BACKEND");
+    assert_eq!(Runtime::new().unwrap().backend(), Backend::Epoll);
+}
