@@ -1,7 +1,8 @@
 //! Which `evloop::sync` types may cross threads (`Send`), be shared between threads
 //! (`Sync`) and move after being pinned (`Unpin`), pinned type by type: loop-local types
-//! stay off other threads, `shared` ones cross them when their values do, and every future
-//! is `Unpin`. A change to any of them is a change of the public API.
+//! are never `Sync` and their handles never `Send`, `shared` ones cross threads when their
+//! values do, and every handle and future is `Unpin`. A change to any of them is a change
+//! of the public API.
 
 use std::cell::Cell;
 use std::marker::PhantomData;
@@ -190,6 +191,53 @@ fn shared_types_cross_threads_when_their_values_do() {
             "shared::mpsc::SendFuture<'static, NotSync> Send !Sync Unpin",
             "shared::mpsc::Recv<'static, T> Send Sync Unpin",
             "shared::mpsc::Recv<'static, NotSync> Send !Sync Unpin",
+        ],
+    );
+}
+
+#[test]
+fn handles_and_futures_are_unpin_whatever_they_carry() {
+    type Pinned = std::marker::PhantomPinned;
+    assert_table(
+        table![
+            sync::Mutex<Pinned>,
+            sync::Lock<'static, Pinned>,
+            sync::MutexGuard<'static, Pinned>,
+            oneshot::Sender<Pinned>,
+            oneshot::Receiver<Pinned>,
+            mpsc::Sender<Pinned>,
+            mpsc::Receiver<Pinned>,
+            mpsc::SendFuture<'static, Pinned>,
+            mpsc::Recv<'static, Pinned>,
+            shared::Mutex<Pinned>,
+            shared::Lock<'static, Pinned>,
+            shared::MutexGuard<'static, Pinned>,
+            shared::oneshot::Sender<Pinned>,
+            shared::oneshot::Receiver<Pinned>,
+            shared::mpsc::Sender<Pinned>,
+            shared::mpsc::Receiver<Pinned>,
+            shared::mpsc::SendFuture<'static, Pinned>,
+            shared::mpsc::Recv<'static, Pinned>,
+        ],
+        &[
+            "sync::Mutex<Pinned> Send !Sync !Unpin",
+            "sync::Lock<'static, Pinned> !Send !Sync Unpin",
+            "sync::MutexGuard<'static, Pinned> !Send !Sync Unpin",
+            "oneshot::Sender<Pinned> !Send !Sync Unpin",
+            "oneshot::Receiver<Pinned> !Send !Sync Unpin",
+            "mpsc::Sender<Pinned> !Send !Sync Unpin",
+            "mpsc::Receiver<Pinned> !Send !Sync Unpin",
+            "mpsc::SendFuture<'static, Pinned> !Send !Sync Unpin",
+            "mpsc::Recv<'static, Pinned> !Send !Sync Unpin",
+            "shared::Mutex<Pinned> Send Sync !Unpin",
+            "shared::Lock<'static, Pinned> Send Sync Unpin",
+            "shared::MutexGuard<'static, Pinned> !Send Sync Unpin",
+            "shared::oneshot::Sender<Pinned> Send Sync Unpin",
+            "shared::oneshot::Receiver<Pinned> Send Sync Unpin",
+            "shared::mpsc::Sender<Pinned> Send Sync Unpin",
+            "shared::mpsc::Receiver<Pinned> Send Sync Unpin",
+            "shared::mpsc::SendFuture<'static, Pinned> Send Sync Unpin",
+            "shared::mpsc::Recv<'static, Pinned> Send Sync Unpin",
         ],
     );
 }

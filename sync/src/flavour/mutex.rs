@@ -1,24 +1,32 @@
-//! The loop-local async [`Mutex`], like `asyncio.Lock` with the data inside.
+//! The async [`Mutex`] of both flavours, like `asyncio.Lock` with the data inside.
 
-use std::cell::{RefCell, RefMut};
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::semaphore::{Acquire, Semaphore, SemaphorePermit};
+use super::{Acquire, Flavour, Local, Semaphore, SemaphorePermit, Shared};
+use crate::park;
 
-/// An async mutex for the tasks of one loop, like `asyncio.Lock` guarding a value: a task
-/// holds the [`MutexGuard`] across `.await`s and others wait in FIFO order.
+/// An async mutex, like `asyncio.Lock` guarding a value: a task holds the [`MutexGuard`]
+/// across `.await`s and others wait in FIFO order.
 ///
-/// Only needed when the value must stay locked *across* an `.await` (tasks of one loop never
-/// run at the same time, so a plain `RefCell` does for anything between two awaits). Dropping
-/// a queued [`lock`](Mutex::lock) future leaves the queue; if the lock had just been handed to
-/// it, it passes to the next waiter.
+/// Dropping a queued [`lock`](Mutex::lock) future leaves the queue; if the lock had just
+/// been handed to it, it passes to the next waiter. It is a one-permit [`Semaphore`]
+/// beside the value's cell.
 ///
-/// It is a one-permit [`Semaphore`] beside a `RefCell`, so it needs no atomics. For tasks on
-/// other threads use [`shared::Mutex`](crate::shared::Mutex).
+/// Name it by its flavour:
+/// - [`evloop::sync::Mutex`](crate::Mutex), for the tasks of one loop: the value sits in a
+///   `RefCell`, no atomics. Only needed when the value must stay locked *across* an
+///   `.await`: tasks of one loop never run at the same time, so a plain `RefCell` does for
+///   anything between two awaits.
+/// - [`evloop::sync::shared::Mutex`](crate::shared::Mutex), across threads: loop tasks
+///   await `lock`, threads without a loop call [`blocking_lock`](Mutex::blocking_lock), and
+///   both wait in one FIFO queue. The value sits in a `std::sync::Mutex` that the holder of
+///   the one permit locks uncontended; it is never poisoned in a way users see (a panic
+///   while locked leaves the value as it was). The guard is `!Send`, like std's.
 ///
 /// ```
 /// use std::rc::Rc;
@@ -43,31 +51,18 @@ use crate::semaphore::{Acquire, Semaphore, SemaphorePermit};
 ///     assert_eq!(*log, ["0 begin", "0 end", "1 begin", "1 end", "2 begin", "2 end"]);
 /// });
 /// ```
-pub struct Mutex<T: ?Sized> {
+pub struct Mutex<T: ?Sized, F: Flavour> {
     /// One permit: whoever holds it holds the lock.
-    sem: Semaphore,
-    /// The value; borrowed mutably by the one guard alive.
-    value: RefCell<T>,
+    sem: Semaphore<F>,
+    /// The value; borrowed mutably by the one guard alive, so never contended.
+    value: F::ValueCell<T>,
 }
 
-impl<T> Mutex<T> {
-    /// An unlocked mutex holding `value`.
-    ///
-    /// ```
-    /// use evloop::sync::Mutex;
-    /// evloop::run(async {
-    ///     let counter = Mutex::new(0);
-    ///     *counter.lock().await += 1;
-    ///     assert_eq!(*counter.lock().await, 1);
-    /// });
-    /// ```
-    pub const fn new(value: T) -> Mutex<T> {
-        Mutex {
-            sem: Semaphore::new(1),
-            value: RefCell::new(value),
-        }
-    }
-
+/// (The bound holds for both flavours: it says that a cell of a sized value is sized.)
+impl<T, F: Flavour> Mutex<T, F>
+where
+    F::ValueCell<T>: Sized,
+{
     /// Takes the value out, consuming the mutex.
     ///
     /// ```
@@ -76,11 +71,11 @@ impl<T> Mutex<T> {
     /// assert_eq!(names.into_inner(), ["a", "b"]);
     /// ```
     pub fn into_inner(self) -> T {
-        self.value.into_inner()
+        F::into_inner(self.value)
     }
 }
 
-impl<T: ?Sized> Mutex<T> {
+impl<T: ?Sized, F: Flavour> Mutex<T, F> {
     /// Waits for the lock, like `async with lock:`; it is released when the guard drops.
     ///
     /// ```
@@ -95,7 +90,7 @@ impl<T: ?Sized> Mutex<T> {
     /// });
     /// ```
     #[inline]
-    pub fn lock(&self) -> Lock<'_, T> {
+    pub fn lock(&self) -> Lock<'_, T, F> {
         Lock {
             mutex: self,
             acquire: self.sem.acquire(),
@@ -112,7 +107,7 @@ impl<T: ?Sized> Mutex<T> {
     /// assert_eq!(*m.try_lock().unwrap(), 1);
     /// ```
     #[inline]
-    pub fn try_lock(&self) -> Result<MutexGuard<'_, T>, TryLockError> {
+    pub fn try_lock(&self) -> Result<MutexGuard<'_, T, F>, TryLockError> {
         match self.sem.try_acquire() {
             Ok(permit) => Ok(self.guard(permit)),
             Err(_) => Err(TryLockError(())),
@@ -141,28 +136,86 @@ impl<T: ?Sized> Mutex<T> {
     /// assert_eq!(m.into_inner(), 2);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        self.value.get_mut()
+        F::get_mut(&mut self.value)
     }
 
+    /// The guard of the holder of `permit`, the mutex's one permit.
     #[inline]
-    fn guard<'a>(&'a self, permit: SemaphorePermit<'a>) -> MutexGuard<'a, T> {
+    fn guard<'a>(&'a self, permit: SemaphorePermit<'a, F>) -> MutexGuard<'a, T, F> {
         MutexGuard {
-            value: self
-                .value
-                .try_borrow_mut()
-                .expect("the mutex's permit guarantees no other guard is alive"),
+            value: F::lock(&self.value),
             _permit: permit,
         }
     }
 }
 
-impl<T: Default> Default for Mutex<T> {
-    fn default() -> Mutex<T> {
-        Mutex::new(T::default())
+/// The loop-local flavour, [`evloop::sync::Mutex`](crate::Mutex).
+impl<T> Mutex<T, Local> {
+    /// An unlocked mutex holding `value`.
+    ///
+    /// ```
+    /// use evloop::sync::Mutex;
+    /// evloop::run(async {
+    ///     let counter = Mutex::new(0);
+    ///     *counter.lock().await += 1;
+    ///     assert_eq!(*counter.lock().await, 1);
+    /// });
+    /// ```
+    pub const fn new(value: T) -> Mutex<T, Local> {
+        Mutex {
+            sem: Semaphore::<Local>::new(1),
+            value: RefCell::new(value),
+        }
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
+/// The flavour that crosses threads, [`evloop::sync::shared::Mutex`](crate::shared::Mutex).
+impl<T> Mutex<T, Shared> {
+    /// An unlocked mutex holding `value`; `const`, so it can be a `static`.
+    ///
+    /// ```
+    /// use evloop::sync::shared::Mutex;
+    /// static HITS: Mutex<u64> = Mutex::new(0); // `Sync`, and `new` is const: fine in a static
+    /// evloop::run(async { *HITS.lock().await += 1 });
+    /// assert_eq!(*HITS.blocking_lock(), 1);
+    /// ```
+    pub const fn new(value: T) -> Mutex<T, Shared> {
+        Mutex {
+            sem: Semaphore::<Shared>::new(1),
+            value: std::sync::Mutex::new(value),
+        }
+    }
+}
+
+impl<T: ?Sized> Mutex<T, Shared> {
+    /// Blocks the calling thread until the lock is free. For threads without a loop; on a
+    /// loop's thread it would stop the loop, so it panics there.
+    ///
+    /// ```
+    /// let m = evloop::sync::shared::Mutex::new(String::new());
+    /// m.blocking_lock().push_str("from a plain thread"); // never call this inside a task
+    /// assert_eq!(m.into_inner(), "from a plain thread");
+    /// ```
+    #[track_caller]
+    pub fn blocking_lock(&self) -> MutexGuard<'_, T, Shared> {
+        park::block_on(self.lock())
+    }
+}
+
+impl<T: Default, F: Flavour> Default for Mutex<T, F>
+where
+    F::ValueCell<T>: Sized,
+{
+    fn default() -> Mutex<T, F> {
+        Mutex {
+            sem: Semaphore::from_permits(1),
+            value: F::value_cell(T::default()),
+        }
+    }
+}
+
+/// Shows the value when no guard holds it.
+impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T, Local> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Mutex");
         match self.value.try_borrow() {
@@ -170,6 +223,13 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
             Err(_) => d.field("value", &format_args!("<locked>")),
         };
         d.finish()
+    }
+}
+
+/// Shows no value: reading it would race with its holder on another thread.
+impl<T: ?Sized> fmt::Debug for Mutex<T, Shared> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mutex").finish_non_exhaustive()
     }
 }
 
@@ -183,16 +243,18 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T> {
 /// assert_eq!(*guard, 5);
 /// ```
 #[must_use = "futures do nothing unless awaited"]
-pub struct Lock<'a, T: ?Sized> {
-    mutex: &'a Mutex<T>,
-    acquire: Acquire<'a>,
+pub struct Lock<'a, T: ?Sized, F: Flavour> {
+    /// The mutex to lock.
+    mutex: &'a Mutex<T, F>,
+    /// Waits for the mutex's one permit.
+    acquire: Acquire<'a, F>,
 }
 
-impl<'a, T: ?Sized> Future for Lock<'a, T> {
-    type Output = MutexGuard<'a, T>;
+impl<'a, T: ?Sized, F: Flavour> Future for Lock<'a, T, F> {
+    type Output = MutexGuard<'a, T, F>;
 
     #[inline]
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T>> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<MutexGuard<'a, T, F>> {
         let mutex = self.mutex;
         Pin::new(&mut self.acquire).poll(cx).map(|permit| {
             let permit = permit.expect("a mutex's semaphore is never closed");
@@ -201,7 +263,7 @@ impl<'a, T: ?Sized> Future for Lock<'a, T> {
     }
 }
 
-impl<T: ?Sized> fmt::Debug for Lock<'_, T> {
+impl<T: ?Sized, F: Flavour> fmt::Debug for Lock<'_, T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Lock").finish_non_exhaustive()
     }
@@ -220,13 +282,14 @@ impl<T: ?Sized> fmt::Debug for Lock<'_, T> {
 /// assert!(!m.is_locked());
 /// ```
 #[must_use = "dropping the guard unlocks at once"]
-pub struct MutexGuard<'a, T: ?Sized> {
-    /// Declared first so it is dropped before the permit is given back.
-    value: RefMut<'a, T>,
-    _permit: SemaphorePermit<'a>,
+pub struct MutexGuard<'a, T: ?Sized + 'a, F: Flavour> {
+    /// Declared first so it is released before the permit is given back.
+    value: F::Guard<'a, T>,
+    /// The mutex's one permit; dropping it unlocks.
+    _permit: SemaphorePermit<'a, F>,
 }
 
-impl<T: ?Sized> Deref for MutexGuard<'_, T> {
+impl<T: ?Sized, F: Flavour> Deref for MutexGuard<'_, T, F> {
     type Target = T;
 
     #[inline]
@@ -235,20 +298,20 @@ impl<T: ?Sized> Deref for MutexGuard<'_, T> {
     }
 }
 
-impl<T: ?Sized> DerefMut for MutexGuard<'_, T> {
+impl<T: ?Sized, F: Flavour> DerefMut for MutexGuard<'_, T, F> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
         &mut self.value
     }
 }
 
-impl<T: ?Sized + fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+impl<T: ?Sized + fmt::Debug, F: Flavour> fmt::Debug for MutexGuard<'_, T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&**self, f)
     }
 }
 
-impl<T: ?Sized + fmt::Display> fmt::Display for MutexGuard<'_, T> {
+impl<T: ?Sized + fmt::Display, F: Flavour> fmt::Display for MutexGuard<'_, T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&**self, f)
     }

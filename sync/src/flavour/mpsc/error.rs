@@ -1,4 +1,4 @@
-//! The errors of the mpsc channels, loop-local and `Send` alike.
+//! The errors of the mpsc channels, the same for both flavours.
 
 use std::fmt;
 
