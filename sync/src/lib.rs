@@ -72,6 +72,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+pub mod broadcast;
 mod event;
 pub mod flavour;
 pub mod mpsc;
@@ -80,6 +81,7 @@ mod park;
 pub mod shared;
 mod waiters;
 mod waker_slot;
+pub mod watch;
 
 pub use event::{Event, Wait};
 pub use flavour::{AcquireError, TryAcquireError, TryLockError};
