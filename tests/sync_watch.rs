@@ -3,43 +3,16 @@
 //! `changed`, and the advice given when a `Ref` is held across a send.
 
 mod common;
+mod sync_util;
 
 use common::within;
-use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::Poll;
 use std::time::Duration;
+use sync_util::{poll_with, CountingWaker};
 
 use evloop::sync::watch::{self, RecvError, SendError};
 use evloop::time::timeout;
-
-/// A waker that counts how often it was woken.
-struct CountingWaker(AtomicUsize);
-
-impl Wake for CountingWaker {
-    fn wake(self: Arc<Self>) {
-        self.0.fetch_add(1, Ordering::SeqCst);
-    }
-}
-
-impl CountingWaker {
-    fn new() -> Arc<CountingWaker> {
-        Arc::new(CountingWaker(AtomicUsize::new(0)))
-    }
-
-    fn count(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// Polls `fut` once with `waker`.
-fn poll_with<F: Future + Unpin>(fut: &mut F, waker: &Arc<CountingWaker>) -> Poll<F::Output> {
-    let waker = Waker::from(waker.clone());
-    Pin::new(fut).poll(&mut Context::from_waker(&waker))
-}
 
 #[test]
 fn receivers_read_the_initial_value_then_the_latest_one() {

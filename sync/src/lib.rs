@@ -78,6 +78,7 @@ pub mod flavour;
 pub mod mpsc;
 pub mod oneshot;
 mod park;
+mod send_error;
 pub mod shared;
 mod waiters;
 mod waker_slot;

@@ -3,31 +3,7 @@
 
 use std::fmt;
 
-/// Every receiver is gone, so nobody would see the message: it comes back.
-///
-/// ```
-/// use evloop::sync::broadcast;
-/// let (tx, rx) = broadcast::channel(4);
-/// drop(rx);
-/// let broadcast::SendError(value) = tx.send("unheard").unwrap_err();
-/// assert_eq!(value, "unheard");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SendError<T>(pub T);
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the broadcast channel has no receivers")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
+pub use crate::send_error::SendError;
 
 /// Why [`Receiver::recv`](super::Receiver::recv) returned no message.
 ///

@@ -3,32 +3,7 @@
 
 use std::fmt;
 
-/// Every receiver is gone, so nobody would see the value: it comes back, and the channel
-/// keeps its old value.
-///
-/// ```
-/// use evloop::sync::watch;
-/// let (tx, rx) = watch::channel("old");
-/// drop(rx);
-/// assert_eq!(tx.send("new").unwrap_err().0, "new");
-/// assert_eq!(*tx.borrow(), "old");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SendError<T>(pub T);
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the watch channel has no receivers")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
+pub use crate::send_error::SendError;
 
 /// The [`Sender`](super::Sender) is gone: no new value will come.
 ///
