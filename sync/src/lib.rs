@@ -11,11 +11,11 @@
 //!
 //! # Two flavours
 //!
-//! - **Loop-local** (this module's root): [`oneshot`], [`mpsc`], [`Mutex`], [`Semaphore`],
-//!   [`Event`] for tasks of one loop. They keep their state in `RefCell`/`Rc`, so
-//!   they cost no atomic operation and no lock, and they are `!Send`/`!Sync` — which is
-//!   what makes that sound: using one from another thread is a compile error, never a data
-//!   race (see below).
+//! - **Loop-local** (this module's root): [`oneshot`], [`mpsc`], [`broadcast`], [`watch`],
+//!   [`Mutex`], [`Semaphore`], [`Event`] for tasks of one loop. They keep their state in
+//!   `RefCell`/`Rc`, so they cost no atomic operation and no lock, and they are
+//!   `!Send`/`!Sync` — which is what makes that sound: using one from another thread is a
+//!   compile error, never a data race (see below).
 //! - **[`shared`]**: `Send + Sync` counterparts, for a value that crosses threads —
 //!   e.g. a [`spawn_blocking`](../fn.spawn_blocking.html) job or a `std::thread` sending
 //!   results into a loop task. They keep their state behind a `std::sync::Mutex`, and offer
@@ -27,6 +27,14 @@
 //! name `flavour::Semaphore<Local>` and `flavour::Semaphore<Shared>`. Their methods are
 //! documented there, once for both.
 //!
+//! # Where things are
+//!
+//! `flavour/` holds the primitives both flavours share (`cells.rs` is the whole difference
+//! between them); `mpsc.rs`, `oneshot.rs` and `shared/` only name them. `broadcast/`,
+//! `watch/` and `event.rs` are loop-local only. Every wait goes through one of two places:
+//! `waiters.rs`, the FIFO of waiting futures the semaphore, event, broadcast and watch
+//! queue in, or `waker_slot.rs`, the single waiter of a channel's receiving side.
+//!
 //! | asyncio | evloop |
 //! |---|---|
 //! | `asyncio.Queue(maxsize=n)`, one consumer | [`mpsc::channel`]`(n)` |
@@ -35,6 +43,8 @@
 //! | `asyncio.Lock()`; `async with lock:` | [`Mutex::new`]`(value)`; `let guard = m.lock().await;` |
 //! | `asyncio.Semaphore(n)`; `async with sem:` | [`Semaphore::new`]`(n)`; `let _p = sem.acquire().await?;` |
 //! | `asyncio.Event()`; `set`, `clear`, `is_set`, `await wait()` | [`Event::new`]`()`; the same four |
+//! | one `asyncio.Queue` per subscriber, `put_nowait` to each | [`broadcast::channel`]`(n)`; `tx.send(v)`; `rx.recv().await` |
+//! | an `Event` that carries a value: `await event.wait()`, read it, `clear()` | [`watch::channel`]`(v)`; `rx.changed().await`; `rx.borrow()` |
 //!
 //! # Guarantees
 //!
