@@ -254,9 +254,13 @@ impl<T, F: Flavour> Future for Receiver<T, F> {
 
 impl<T, F: Flavour> Drop for Receiver<T, F> {
     fn drop(&mut self) {
-        self.close();
-        // Drop the value outside the borrow or lock: its own drop may use the channel.
-        let value = F::with(&self.inner, |state| state.value.take());
+        // `close` and taking the value, in one borrow or lock.
+        let (sender, value) = F::with(&self.inner, |state| {
+            state.rx_closed = true;
+            (state.tx_waker.take(), state.value.take())
+        });
+        wake(sender);
+        // Dropped outside the borrow or lock: the value's own drop may use the channel.
         drop(value);
     }
 }

@@ -228,9 +228,16 @@ impl Waiter {
     #[inline]
     pub(crate) fn cancel(&mut self, cell: &impl CoreCell) {
         if let Some(key) = self.key.take() {
-            if cell.with(|core| core.cancel(key, self.want)) {
-                wake_granted(cell);
-            }
+            leave_queue(cell, key, self.want);
         }
+    }
+}
+
+/// The rare half of [`Waiter::cancel`], kept out of line so that dropping a completed
+/// acquire (the common case) stays a check of one field in its caller.
+#[cold]
+fn leave_queue(cell: &impl CoreCell, key: Key, want: usize) {
+    if cell.with(|core| core.cancel(key, want)) {
+        wake_granted(cell);
     }
 }
