@@ -58,7 +58,9 @@
 //!   message; a dropped `send` means the message was not sent.
 //! - **No allocation per operation.** Waiters live in a slab inside the primitive that is
 //!   reused, so once it has grown to the peak number of simultaneous waiters, waiting
-//!   allocates nothing; the futures are `Unpin` and need no pinning; there is no `unsafe`.
+//!   allocates nothing; the futures are `Unpin` and need no pinning. The crate denies
+//!   `unsafe` but in one file, `flavour/mutex.rs`: a [`MutexGuard`]'s access to the value
+//!   its permit makes exclusive.
 //!
 //! # Loop-local means `!Send`, checked by the compiler
 //!
@@ -80,7 +82,11 @@
 //! ```
 
 #![warn(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(
+    unsafe_code,
+    unsafe_op_in_unsafe_fn,
+    clippy::undocumented_unsafe_blocks
+)]
 
 pub mod broadcast;
 mod event;

@@ -2,11 +2,11 @@
 //! uses `Rc` and `RefCell`, [`Shared`] uses `Arc` and `std::sync::Mutex`; everything else
 //! is generic code over [`Flavour`].
 
-use std::cell::{RefCell, RefMut};
+use std::cell::RefCell;
 use std::fmt;
-use std::ops::{Deref, DerefMut};
+use std::ops::Deref;
 use std::rc::Rc;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Where a primitive keeps its state: [`Local`] or [`Shared`]. Sealed: these two are all.
 ///
@@ -24,10 +24,6 @@ pub trait Flavour: sealed::Sealed + fmt::Debug + Sized + 'static {
     /// What guards a primitive's state: `RefCell<T>` for [`Local`], `std::sync::Mutex<T>`
     /// for [`Shared`].
     type Cell<T>;
-    /// The same cell for a [`Mutex`](super::Mutex)'s value, which may be unsized (`Mutex<[u8]>`).
-    type ValueCell<T: ?Sized>: ?Sized;
-    /// Exclusive access to a value cell while it lives: `RefMut` or `MutexGuard`.
-    type Guard<'a, T: ?Sized + 'a>: DerefMut<Target = T>;
 
     /// Whether the receiver of an unbounded channel takes the whole buffer at once and
     /// hands it out from its own queue: worth it where entering the cell is a lock
@@ -48,23 +44,6 @@ pub trait Flavour: sealed::Sealed + fmt::Debug + Sized + 'static {
     /// `f`, so a poisoned lock still holds consistent state and is entered anyway.
     #[doc(hidden)]
     fn with<T, R>(cell: &Self::Cell<T>, f: impl FnOnce(&mut T) -> R) -> R;
-
-    /// Puts a mutex's `value` in a new value cell.
-    #[doc(hidden)]
-    fn value_cell<T>(value: T) -> Self::ValueCell<T>;
-
-    /// Takes exclusive access to a value cell, for as long as the guard lives. A poisoned
-    /// lock is entered anyway: a panic while locked leaves the value as it was.
-    #[doc(hidden)]
-    fn lock<T: ?Sized>(cell: &Self::ValueCell<T>) -> Self::Guard<'_, T>;
-
-    /// The value cell's value through `&mut`: no other access can exist.
-    #[doc(hidden)]
-    fn get_mut<T: ?Sized>(cell: &mut Self::ValueCell<T>) -> &mut T;
-
-    /// The value cell's value, consuming the cell.
-    #[doc(hidden)]
-    fn into_inner<T>(cell: Self::ValueCell<T>) -> T;
 }
 
 /// The loop-local flavour: `Rc` and `RefCell`, no atomics, `!Sync`. See the
@@ -94,8 +73,6 @@ pub enum Shared {}
 impl Flavour for Local {
     type Ptr<T> = Rc<T>;
     type Cell<T> = RefCell<T>;
-    type ValueCell<T: ?Sized> = RefCell<T>;
-    type Guard<'a, T: ?Sized + 'a> = RefMut<'a, T>;
     const BATCH_RECEIVES: bool = false;
 
     #[inline]
@@ -112,33 +89,11 @@ impl Flavour for Local {
     fn with<T, R>(cell: &RefCell<T>, f: impl FnOnce(&mut T) -> R) -> R {
         f(&mut cell.borrow_mut())
     }
-
-    #[inline]
-    fn value_cell<T>(value: T) -> RefCell<T> {
-        RefCell::new(value)
-    }
-
-    #[inline]
-    fn lock<T: ?Sized>(cell: &RefCell<T>) -> RefMut<'_, T> {
-        cell.borrow_mut()
-    }
-
-    #[inline]
-    fn get_mut<T: ?Sized>(cell: &mut RefCell<T>) -> &mut T {
-        cell.get_mut()
-    }
-
-    #[inline]
-    fn into_inner<T>(cell: RefCell<T>) -> T {
-        cell.into_inner()
-    }
 }
 
 impl Flavour for Shared {
     type Ptr<T> = Arc<T>;
     type Cell<T> = Mutex<T>;
-    type ValueCell<T: ?Sized> = Mutex<T>;
-    type Guard<'a, T: ?Sized + 'a> = MutexGuard<'a, T>;
     const BATCH_RECEIVES: bool = true;
 
     #[inline]
@@ -153,27 +108,7 @@ impl Flavour for Shared {
 
     #[inline]
     fn with<T, R>(cell: &Mutex<T>, f: impl FnOnce(&mut T) -> R) -> R {
-        f(&mut Self::lock(cell))
-    }
-
-    #[inline]
-    fn value_cell<T>(value: T) -> Mutex<T> {
-        Mutex::new(value)
-    }
-
-    #[inline]
-    fn lock<T: ?Sized>(cell: &Mutex<T>) -> MutexGuard<'_, T> {
-        cell.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    #[inline]
-    fn get_mut<T: ?Sized>(cell: &mut Mutex<T>) -> &mut T {
-        cell.get_mut().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    #[inline]
-    fn into_inner<T>(cell: Mutex<T>) -> T {
-        cell.into_inner().unwrap_or_else(PoisonError::into_inner)
+        f(&mut cell.lock().unwrap_or_else(PoisonError::into_inner))
     }
 }
 

@@ -1,8 +1,18 @@
 //! The async [`Mutex`] of both flavours, like `asyncio.Lock` with the data inside.
+//!
+//! The value sits in an `UnsafeCell` next to a one-permit [`Semaphore`]: holding the permit
+//! is what gives a [`MutexGuard`] its exclusive access, as in tokio's mutex. A `RefCell` or
+//! `std::sync::Mutex` around the value would only check again what the permit already
+//! guarantees, and, being a projection of the flavour at the end of the struct, would stop
+//! `Arc::new(Mutex::new(x))` from coercing to `Arc<Mutex<dyn Trait>>`. This file holds the
+//! crate's only `unsafe`: the guard's access to the value, and the `Sync` impls that the
+//! `UnsafeCell` makes explicit.
+#![allow(unsafe_code)]
 
-use std::cell::RefCell;
+use std::cell::UnsafeCell;
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -18,15 +28,14 @@ use crate::park;
 /// beside the value's cell.
 ///
 /// Name it by its flavour:
-/// - [`evloop::sync::Mutex`](crate::Mutex), for the tasks of one loop: the value sits in a
-///   `RefCell`, no atomics. Only needed when the value must stay locked *across* an
+/// - [`evloop::sync::Mutex`](crate::Mutex), for the tasks of one loop: no atomics. Only
+///   needed when the value must stay locked *across* an
 ///   `.await`: tasks of one loop never run at the same time, so a plain `RefCell` does for
 ///   anything between two awaits.
 /// - [`evloop::sync::shared::Mutex`](crate::shared::Mutex), across threads: loop tasks
 ///   await `lock`, threads without a loop call [`blocking_lock`](Mutex::blocking_lock), and
-///   both wait in one FIFO queue. The value sits in a `std::sync::Mutex` that the holder of
-///   the one permit locks uncontended; it is never poisoned in a way users see (a panic
-///   while locked leaves the value as it was). The guard is `!Send`, like std's.
+///   both wait in one FIFO queue. It is never poisoned (a panic while locked leaves the
+///   value as it was). The guard is `!Send`, like std's.
 ///
 /// ```
 /// use std::rc::Rc;
@@ -52,17 +61,20 @@ use crate::park;
 /// });
 /// ```
 pub struct Mutex<T: ?Sized, F: Flavour> {
-    /// One permit: whoever holds it holds the lock.
+    /// One permit: whoever holds it holds the lock, and with it the only access to `value`.
     sem: Semaphore<F>,
-    /// The value; borrowed mutably by the one guard alive, so never contended.
-    value: F::ValueCell<T>,
+    /// The value; reached only through the guard of the permit's holder (or `&mut self`).
+    value: UnsafeCell<T>,
 }
 
-/// (The bound holds for both flavours: it says that a cell of a sized value is sized.)
-impl<T, F: Flavour> Mutex<T, F>
-where
-    F::ValueCell<T>: Sized,
-{
+// SAFETY: the value is reached only through the one `MutexGuard` alive (it holds the one
+// permit, and a `Shared` semaphore hands that permit out under its own lock), or through
+// `&mut self`; so threads sharing the mutex take turns, and `T: Send` lets the value be
+// used from whichever thread holds the guard. Loop-local mutexes get no such impl: they
+// stay `!Sync`.
+unsafe impl<T: ?Sized + Send> Sync for Mutex<T, Shared> {}
+
+impl<T, F: Flavour> Mutex<T, F> {
     /// Takes the value out, consuming the mutex.
     ///
     /// ```
@@ -71,7 +83,7 @@ where
     /// assert_eq!(names.into_inner(), ["a", "b"]);
     /// ```
     pub fn into_inner(self) -> T {
-        F::into_inner(self.value)
+        self.value.into_inner()
     }
 }
 
@@ -136,15 +148,16 @@ impl<T: ?Sized, F: Flavour> Mutex<T, F> {
     /// assert_eq!(m.into_inner(), 2);
     /// ```
     pub fn get_mut(&mut self) -> &mut T {
-        F::get_mut(&mut self.value)
+        self.value.get_mut()
     }
 
     /// The guard of the holder of `permit`, the mutex's one permit.
     #[inline]
     fn guard<'a>(&'a self, permit: SemaphorePermit<'a, F>) -> MutexGuard<'a, T, F> {
         MutexGuard {
-            value: F::lock(&self.value),
+            mutex: self,
             _permit: permit,
+            _not_send: PhantomData,
         }
     }
 }
@@ -164,7 +177,7 @@ impl<T> Mutex<T, Local> {
     pub const fn new(value: T) -> Mutex<T, Local> {
         Mutex {
             sem: Semaphore::<Local>::new(1),
-            value: RefCell::new(value),
+            value: UnsafeCell::new(value),
         }
     }
 }
@@ -182,7 +195,7 @@ impl<T> Mutex<T, Shared> {
     pub const fn new(value: T) -> Mutex<T, Shared> {
         Mutex {
             sem: Semaphore::<Shared>::new(1),
-            value: std::sync::Mutex::new(value),
+            value: UnsafeCell::new(value),
         }
     }
 }
@@ -202,23 +215,20 @@ impl<T: ?Sized> Mutex<T, Shared> {
     }
 }
 
-impl<T: Default, F: Flavour> Default for Mutex<T, F>
-where
-    F::ValueCell<T>: Sized,
-{
+impl<T: Default, F: Flavour> Default for Mutex<T, F> {
     fn default() -> Mutex<T, F> {
         Mutex {
             sem: Semaphore::from_permits(1),
-            value: F::value_cell(T::default()),
+            value: UnsafeCell::new(T::default()),
         }
     }
 }
 
-/// Shows the value when no guard holds it.
+/// Shows the value when the lock is free (holding it while formatting).
 impl<T: ?Sized + fmt::Debug> fmt::Debug for Mutex<T, Local> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Mutex");
-        match self.value.try_borrow() {
+        match self.try_lock() {
             Ok(value) => d.field("value", &&*value),
             Err(_) => d.field("value", &format_args!("<locked>")),
         };
@@ -282,26 +292,38 @@ impl<T: ?Sized, F: Flavour> fmt::Debug for Lock<'_, T, F> {
 /// assert!(!m.is_locked());
 /// ```
 #[must_use = "dropping the guard unlocks at once"]
-pub struct MutexGuard<'a, T: ?Sized + 'a, F: Flavour> {
-    /// Declared first so it is released before the permit is given back.
-    value: F::Guard<'a, T>,
-    /// The mutex's one permit; dropping it unlocks.
+pub struct MutexGuard<'a, T: ?Sized, F: Flavour> {
+    /// The mutex whose value the guard gives access to.
+    mutex: &'a Mutex<T, F>,
+    /// The mutex's one permit: the right to that access; dropping it unlocks.
     _permit: SemaphorePermit<'a, F>,
+    /// Keeps the guard `!Send` (as std's is, and as it was when it held one), and `!Sync`
+    /// but for the impl below.
+    _not_send: PhantomData<*const ()>,
 }
+
+// SAFETY: a shared reference to the guard gives only `&T`, which other threads may hold at
+// once when `T: Sync`. Loop-local guards get no such impl: they stay `!Sync`.
+unsafe impl<T: ?Sized + Sync> Sync for MutexGuard<'_, T, Shared> {}
 
 impl<T: ?Sized, F: Flavour> Deref for MutexGuard<'_, T, F> {
     type Target = T;
 
     #[inline]
     fn deref(&self) -> &T {
-        &self.value
+        // SAFETY: this guard holds the mutex's one permit, so no other guard exists and no
+        // `&mut Mutex` can (the guard borrows the mutex); the `&T` lives no longer than
+        // `&self`, during which `deref_mut` cannot be called.
+        unsafe { &*self.mutex.value.get() }
     }
 }
 
 impl<T: ?Sized, F: Flavour> DerefMut for MutexGuard<'_, T, F> {
     #[inline]
     fn deref_mut(&mut self) -> &mut T {
-        &mut self.value
+        // SAFETY: as in `deref`, this guard is the only way to the value, and `&mut self`
+        // makes this `&mut T` the only reference through it while it lives.
+        unsafe { &mut *self.mutex.value.get() }
     }
 }
 
