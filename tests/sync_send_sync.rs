@@ -1,11 +1,12 @@
 //! Which `evloop::sync` types may cross threads (`Send`), be shared between threads
-//! (`Sync`) and move after being pinned (`Unpin`), pinned type by type: loop-local types
-//! are never `Sync` and their handles never `Send`, `shared` ones cross threads when their
-//! values do, and every handle and future is `Unpin`. A change to any of them is a change
-//! of the public API.
+//! (`Sync`), move after being pinned (`Unpin`) and cross `catch_unwind` (`UnwindSafe`,
+//! `RefUnwindSafe`), pinned type by type: loop-local types are never `Sync` and their
+//! handles never `Send`, `shared` ones cross threads when their values do, and every
+//! handle and future is `Unpin`. A change to any of them is a change of the public API.
 
 use std::cell::Cell;
 use std::marker::PhantomData;
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::rc::Rc;
 
 use evloop::sync::{self, mpsc, oneshot, shared};
@@ -16,6 +17,8 @@ trait Fallback {
     const SEND: bool = false;
     const SYNC: bool = false;
     const UNPIN: bool = false;
+    const UNWIND_SAFE: bool = false;
+    const REF_UNWIND_SAFE: bool = false;
 }
 struct IsSend<T: ?Sized>(PhantomData<T>);
 impl<T: ?Sized> Fallback for IsSend<T> {}
@@ -35,15 +38,29 @@ impl<T: ?Sized + Unpin> IsUnpin<T> {
     const UNPIN: bool = true;
 }
 
+struct IsUnwindSafe<T: ?Sized>(PhantomData<T>);
+impl<T: ?Sized> Fallback for IsUnwindSafe<T> {}
+impl<T: ?Sized + UnwindSafe> IsUnwindSafe<T> {
+    const UNWIND_SAFE: bool = true;
+}
+
+struct IsRefUnwindSafe<T: ?Sized>(PhantomData<T>);
+impl<T: ?Sized> Fallback for IsRefUnwindSafe<T> {}
+impl<T: ?Sized + RefUnwindSafe> IsRefUnwindSafe<T> {
+    const REF_UNWIND_SAFE: bool = true;
+}
+
 /// One row per type: its name and which of `Send`, `Sync`, `Unpin` it implements.
 macro_rules! table {
     ($($ty:ty),* $(,)?) => {
         vec![$(format!(
-            "{:<48} {}{}{}",
+            "{:<48} {}{}{}{}{}",
             stringify!($ty),
             if IsSend::<$ty>::SEND { " Send" } else { " !Send" },
             if IsSync::<$ty>::SYNC { " Sync" } else { " !Sync" },
             if IsUnpin::<$ty>::UNPIN { " Unpin" } else { " !Unpin" },
+            if IsUnwindSafe::<$ty>::UNWIND_SAFE { " UnwindSafe" } else { " !UnwindSafe" },
+            if IsRefUnwindSafe::<$ty>::REF_UNWIND_SAFE { " RefUnwindSafe" } else { " !RefUnwindSafe" },
         )),*]
     };
 }
@@ -77,10 +94,10 @@ fn the_probe_tells_each_trait_apart() {
     assert_table(
         table![u32, NotSync, NeitherT, std::marker::PhantomPinned],
         &[
-            "u32 Send Sync Unpin",
-            "NotSync Send !Sync Unpin",
-            "NeitherT !Send !Sync Unpin",
-            "std::marker::PhantomPinned Send Sync !Unpin",
+            "u32 Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "NotSync Send !Sync Unpin UnwindSafe !RefUnwindSafe",
+            "NeitherT !Send !Sync Unpin UnwindSafe RefUnwindSafe",
+            "std::marker::PhantomPinned Send Sync !Unpin UnwindSafe RefUnwindSafe",
         ],
     );
 }
@@ -108,23 +125,23 @@ fn loop_local_types_are_never_sync_and_their_handles_never_send() {
             mpsc::Recv<'static, T>,
         ],
         &[
-            "sync::Semaphore Send !Sync Unpin",
-            "sync::Acquire<'static> !Send !Sync Unpin",
-            "sync::AcquireOwned !Send !Sync Unpin",
-            "sync::SemaphorePermit<'static> !Send !Sync Unpin",
-            "sync::OwnedSemaphorePermit !Send !Sync Unpin",
-            "sync::Mutex<T> Send !Sync Unpin",
-            "sync::Lock<'static, T> !Send !Sync Unpin",
-            "sync::MutexGuard<'static, T> !Send !Sync Unpin",
-            "sync::Event Send !Sync Unpin",
-            "sync::Wait<'static> !Send !Sync Unpin",
-            "oneshot::Sender<T> !Send !Sync Unpin",
-            "oneshot::Receiver<T> !Send !Sync Unpin",
-            "mpsc::Sender<T> !Send !Sync Unpin",
-            "mpsc::UnboundedSender<T> !Send !Sync Unpin",
-            "mpsc::Receiver<T> !Send !Sync Unpin",
-            "mpsc::SendFuture<'static, T> !Send !Sync Unpin",
-            "mpsc::Recv<'static, T> !Send !Sync Unpin",
+            "sync::Semaphore Send !Sync Unpin UnwindSafe !RefUnwindSafe",
+            "sync::Acquire<'static> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "sync::AcquireOwned !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "sync::SemaphorePermit<'static> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "sync::OwnedSemaphorePermit !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "sync::Mutex<T> Send !Sync Unpin UnwindSafe !RefUnwindSafe",
+            "sync::Lock<'static, T> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "sync::MutexGuard<'static, T> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "sync::Event Send !Sync Unpin UnwindSafe !RefUnwindSafe",
+            "sync::Wait<'static> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "oneshot::Sender<T> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "oneshot::Receiver<T> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "mpsc::Sender<T> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "mpsc::UnboundedSender<T> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "mpsc::Receiver<T> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "mpsc::SendFuture<'static, T> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "mpsc::Recv<'static, T> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
         ],
     );
 }
@@ -163,34 +180,34 @@ fn shared_types_cross_threads_when_their_values_do() {
             shared::mpsc::Recv<'static, NotSync>,
         ],
         &[
-            "shared::Semaphore Send Sync Unpin",
-            "shared::Acquire<'static> Send Sync Unpin",
-            "shared::AcquireOwned Send Sync Unpin",
-            "shared::SemaphorePermit<'static> Send Sync Unpin",
-            "shared::OwnedSemaphorePermit Send Sync Unpin",
-            "shared::Mutex<T> Send Sync Unpin",
-            "shared::Mutex<NotSync> Send Sync Unpin",
-            "shared::Mutex<NeitherT> !Send !Sync Unpin",
-            "shared::Lock<'static, T> Send Sync Unpin",
-            "shared::MutexGuard<'static, T> !Send Sync Unpin",
-            "shared::MutexGuard<'static, NotSync> !Send !Sync Unpin",
-            "shared::oneshot::Sender<T> Send Sync Unpin",
-            "shared::oneshot::Sender<NotSync> Send Sync Unpin",
-            "shared::oneshot::Sender<NeitherT> !Send !Sync Unpin",
-            "shared::oneshot::Receiver<T> Send Sync Unpin",
-            "shared::oneshot::Receiver<NotSync> Send Sync Unpin",
-            "shared::mpsc::Sender<T> Send Sync Unpin",
-            "shared::mpsc::Sender<NotSync> Send Sync Unpin",
-            "shared::mpsc::Sender<NeitherT> !Send !Sync Unpin",
-            "shared::mpsc::UnboundedSender<T> Send Sync Unpin",
-            "shared::mpsc::UnboundedSender<NotSync> Send Sync Unpin",
-            "shared::mpsc::Receiver<T> Send Sync Unpin",
-            "shared::mpsc::Receiver<NotSync> Send !Sync Unpin",
-            "shared::mpsc::Receiver<NeitherT> !Send !Sync Unpin",
-            "shared::mpsc::SendFuture<'static, T> Send Sync Unpin",
-            "shared::mpsc::SendFuture<'static, NotSync> Send !Sync Unpin",
-            "shared::mpsc::Recv<'static, T> Send Sync Unpin",
-            "shared::mpsc::Recv<'static, NotSync> Send !Sync Unpin",
+            "shared::Semaphore Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::Acquire<'static> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::AcquireOwned Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::SemaphorePermit<'static> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::OwnedSemaphorePermit Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::Mutex<T> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::Mutex<NotSync> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::Mutex<NeitherT> !Send !Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::Lock<'static, T> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::MutexGuard<'static, T> !Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::MutexGuard<'static, NotSync> !Send !Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::oneshot::Sender<T> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::oneshot::Sender<NotSync> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::oneshot::Sender<NeitherT> !Send !Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::oneshot::Receiver<T> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::oneshot::Receiver<NotSync> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::Sender<T> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::Sender<NotSync> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::Sender<NeitherT> !Send !Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::UnboundedSender<T> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::UnboundedSender<NotSync> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::Receiver<T> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::Receiver<NotSync> Send !Sync Unpin UnwindSafe !RefUnwindSafe",
+            "shared::mpsc::Receiver<NeitherT> !Send !Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::SendFuture<'static, T> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::SendFuture<'static, NotSync> Send !Sync Unpin UnwindSafe !RefUnwindSafe",
+            "shared::mpsc::Recv<'static, T> Send Sync Unpin !UnwindSafe RefUnwindSafe",
+            "shared::mpsc::Recv<'static, NotSync> Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
         ],
     );
 }
@@ -220,24 +237,24 @@ fn handles_and_futures_are_unpin_whatever_they_carry() {
             shared::mpsc::Recv<'static, Pinned>,
         ],
         &[
-            "sync::Mutex<Pinned> Send !Sync !Unpin",
-            "sync::Lock<'static, Pinned> !Send !Sync Unpin",
-            "sync::MutexGuard<'static, Pinned> !Send !Sync Unpin",
-            "oneshot::Sender<Pinned> !Send !Sync Unpin",
-            "oneshot::Receiver<Pinned> !Send !Sync Unpin",
-            "mpsc::Sender<Pinned> !Send !Sync Unpin",
-            "mpsc::Receiver<Pinned> !Send !Sync Unpin",
-            "mpsc::SendFuture<'static, Pinned> !Send !Sync Unpin",
-            "mpsc::Recv<'static, Pinned> !Send !Sync Unpin",
-            "shared::Mutex<Pinned> Send Sync !Unpin",
-            "shared::Lock<'static, Pinned> Send Sync Unpin",
-            "shared::MutexGuard<'static, Pinned> !Send Sync Unpin",
-            "shared::oneshot::Sender<Pinned> Send Sync Unpin",
-            "shared::oneshot::Receiver<Pinned> Send Sync Unpin",
-            "shared::mpsc::Sender<Pinned> Send Sync Unpin",
-            "shared::mpsc::Receiver<Pinned> Send Sync Unpin",
-            "shared::mpsc::SendFuture<'static, Pinned> Send Sync Unpin",
-            "shared::mpsc::Recv<'static, Pinned> Send Sync Unpin",
+            "sync::Mutex<Pinned> Send !Sync !Unpin UnwindSafe !RefUnwindSafe",
+            "sync::Lock<'static, Pinned> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "sync::MutexGuard<'static, Pinned> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "oneshot::Sender<Pinned> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "oneshot::Receiver<Pinned> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "mpsc::Sender<Pinned> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "mpsc::Receiver<Pinned> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "mpsc::SendFuture<'static, Pinned> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "mpsc::Recv<'static, Pinned> !Send !Sync Unpin !UnwindSafe !RefUnwindSafe",
+            "shared::Mutex<Pinned> Send Sync !Unpin UnwindSafe RefUnwindSafe",
+            "shared::Lock<'static, Pinned> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::MutexGuard<'static, Pinned> !Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::oneshot::Sender<Pinned> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::oneshot::Receiver<Pinned> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::Sender<Pinned> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::Receiver<Pinned> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::SendFuture<'static, Pinned> Send Sync Unpin UnwindSafe RefUnwindSafe",
+            "shared::mpsc::Recv<'static, Pinned> Send Sync Unpin !UnwindSafe RefUnwindSafe",
         ],
     );
 }

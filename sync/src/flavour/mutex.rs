@@ -14,6 +14,7 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
+use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -73,6 +74,14 @@ pub struct Mutex<T: ?Sized, F: Flavour> {
 // used from whichever thread holds the guard. Loop-local mutexes get no such impl: they
 // stay `!Sync`.
 unsafe impl<T: ?Sized + Send> Sync for Mutex<T, Shared> {}
+
+// Unwind safety as each flavour had it with its cell (a `std::sync::Mutex`, a `RefCell`),
+// which the `UnsafeCell` hides: a panic while locked leaves the value as it was, and the
+// next holder sees it. Written out for both flavours, since one explicit impl turns the
+// compiler's off for all.
+impl<T: ?Sized> UnwindSafe for Mutex<T, Shared> {}
+impl<T: ?Sized> RefUnwindSafe for Mutex<T, Shared> {}
+impl<T: ?Sized + UnwindSafe> UnwindSafe for Mutex<T, Local> {}
 
 impl<T, F: Flavour> Mutex<T, F> {
     /// Takes the value out, consuming the mutex.
