@@ -169,6 +169,7 @@
 //! | `asyncio.TaskGroup` + `as_completed` | [`JoinSet`]: `spawn`, `join_next().await` |
 //! | `loop.add_signal_handler(SIGINT, ...)` | [`signal::ctrl_c`]`().await`, [`signal::signal`]`(kind)` |
 //! | `asyncio.Queue`, `Lock`, `Semaphore`, `Event` | [`sync::mpsc`], [`sync::Mutex`], [`sync::Semaphore`], [`sync::Event`] |
+//! | one `Queue` per subscriber; an `Event` carrying a value | [`sync::broadcast`], [`sync::watch`] |
 //!
 //! # The ecosystem runs here
 //!
@@ -256,8 +257,10 @@ pub mod time {
 /// Sync primitives for tasks: [`oneshot`](sync::oneshot) and [`mpsc`](sync::mpsc)
 /// channels, [`Mutex`](sync::Mutex), [`Semaphore`](sync::Semaphore) and
 /// [`Event`](sync::Event), like asyncio's `Future`, `Queue`, `Lock`, `Semaphore` and
-/// `Event`. The root ones are loop-local (no atomics, `!Send`); [`sync::shared`] holds
-/// `Send` versions for values that cross threads.
+/// `Event`, plus [`broadcast`](sync::broadcast) (every receiver gets every message) and
+/// [`watch`](sync::watch) (the latest value, `changed().await`). The root ones are
+/// loop-local (no atomics, `!Send`); [`sync::shared`] holds `Send` versions for values that
+/// cross threads.
 ///
 /// ```
 /// use evloop::sync::{mpsc, Event};

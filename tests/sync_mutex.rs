@@ -122,3 +122,15 @@ fn get_mut_and_into_inner_need_no_lock() {
     *m.get_mut().get_mut() += 1;
     assert_eq!(m.into_inner().into_inner(), 2);
 }
+
+#[test]
+fn a_mutex_may_hold_an_unsized_value_in_either_flavour() {
+    let local: Rc<Mutex<[u32]>> = Rc::new(Mutex::new([1, 2, 3]));
+    let shared: std::sync::Arc<evloop::sync::shared::Mutex<dyn std::fmt::Debug + Send>> =
+        std::sync::Arc::new(evloop::sync::shared::Mutex::new(7u8));
+    evloop::run(async {
+        local.lock().await[0] = 10;
+        assert_eq!(format!("{:?}", &*shared.lock().await), "7");
+    });
+    assert_eq!(&*local.try_lock().unwrap(), [10, 2, 3]);
+}

@@ -1,9 +1,9 @@
-//! Keeping one task's `Waker` without cloning it on every poll.
+//! Keeping one task's `Waker` without cloning it on every poll, and waking it once taken.
 
-use std::cell::Cell;
 use std::task::Waker;
 
 /// Stores `waker` in `slot`, cloning it only if the stored one would wake another task.
+#[inline]
 pub(crate) fn register(slot: &mut Option<Waker>, waker: &Waker) {
     match slot {
         Some(stored) if stored.will_wake(waker) => {}
@@ -11,16 +11,12 @@ pub(crate) fn register(slot: &mut Option<Waker>, waker: &Waker) {
     }
 }
 
-/// [`register`] for a loop-local `Cell`.
-pub(crate) fn register_cell(slot: &Cell<Option<Waker>>, waker: &Waker) {
-    let mut stored = slot.take();
-    register(&mut stored, waker);
-    slot.set(stored);
-}
-
-/// Wakes and forgets the task stored in `slot`, if any.
-pub(crate) fn wake_cell(slot: &Cell<Option<Waker>>) {
-    if let Some(waker) = slot.take() {
+/// Wakes the task taken out of a slot, if there was one. Callers take it under their
+/// primitive's borrow or lock and wake it after releasing that, so the woken task (or a
+/// waker that polls in place) can use the primitive at once.
+#[inline]
+pub(crate) fn wake(waker: Option<Waker>) {
+    if let Some(waker) = waker {
         waker.wake();
     }
 }

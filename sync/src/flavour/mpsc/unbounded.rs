@@ -1,13 +1,15 @@
-//! The [`UnboundedSender`] of a loop-local channel, which never waits.
+//! The [`UnboundedSender`], which never waits.
 
 use std::fmt;
-use std::rc::Rc;
 
 use super::chan::Chan;
 use super::error::SendError;
+use crate::flavour::Flavour;
+use crate::waker_slot::wake;
 
-/// Sends into a loop-local [`unbounded_channel`](super::unbounded_channel); clone it for
-/// more producers. Sending never waits: the buffer grows as needed.
+/// Sends into an [`unbounded_channel`](super::unbounded_channel); clone it for more
+/// producers. Sending never waits: the buffer grows as needed, so it is a plain call from
+/// a task or (shared) from any thread.
 ///
 /// ```
 /// let (tx, mut rx) = evloop::sync::mpsc::unbounded_channel();
@@ -16,11 +18,17 @@ use super::error::SendError;
 /// }
 /// assert_eq!(rx.len(), 1000);
 /// ```
-pub struct UnboundedSender<T> {
-    pub(super) chan: Rc<Chan<T>>,
+pub struct UnboundedSender<T, F: Flavour> {
+    /// The channel.
+    chan: F::Ptr<Chan<T, F>>,
 }
 
-impl<T> UnboundedSender<T> {
+impl<T, F: Flavour> UnboundedSender<T, F> {
+    /// The first sender of `chan`, which counts it already.
+    pub(super) fn new(chan: F::Ptr<Chan<T, F>>) -> UnboundedSender<T, F> {
+        UnboundedSender { chan }
+    }
+
     /// Sends `value` and wakes the receiver. Fails with the value back if the receiver is
     /// gone.
     ///
@@ -31,10 +39,13 @@ impl<T> UnboundedSender<T> {
     /// assert_eq!(tx.send("returned").unwrap_err().0, "returned");
     /// ```
     pub fn send(&self, value: T) -> Result<(), SendError<T>> {
-        if self.chan.rx_closed.get() {
-            return Err(SendError(value));
-        }
-        self.chan.push(value);
+        let receiver = self.chan.with(|state| {
+            if state.rx_closed {
+                return Err(SendError(value));
+            }
+            Ok(state.push(value))
+        })?;
+        wake(receiver);
         Ok(())
     }
 
@@ -47,12 +58,12 @@ impl<T> UnboundedSender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.chan.rx_closed.get()
+        self.chan.with(|state| state.rx_closed)
     }
 }
 
-impl<T> Clone for UnboundedSender<T> {
-    fn clone(&self) -> UnboundedSender<T> {
+impl<T, F: Flavour> Clone for UnboundedSender<T, F> {
+    fn clone(&self) -> UnboundedSender<T, F> {
         self.chan.add_sender();
         UnboundedSender {
             chan: self.chan.clone(),
@@ -60,13 +71,13 @@ impl<T> Clone for UnboundedSender<T> {
     }
 }
 
-impl<T> Drop for UnboundedSender<T> {
+impl<T, F: Flavour> Drop for UnboundedSender<T, F> {
     fn drop(&mut self) {
         self.chan.drop_sender();
     }
 }
 
-impl<T> fmt::Debug for UnboundedSender<T> {
+impl<T, F: Flavour> fmt::Debug for UnboundedSender<T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UnboundedSender")
             .field("closed", &self.is_closed())

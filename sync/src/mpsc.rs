@@ -34,18 +34,43 @@
 //! });
 //! ```
 
-mod bounded;
-mod chan;
-mod error;
-mod unbounded;
+use crate::flavour::{self, Local};
 
-pub use bounded::{SendFuture, Sender};
-pub use chan::{Receiver, Recv};
-pub use error::{SendError, TryRecvError, TrySendError};
-pub use unbounded::UnboundedSender;
+pub use flavour::mpsc::{SendError, TryRecvError, TrySendError};
 
-use crate::semaphore::Semaphore;
-use chan::Chan;
+/// Sends into a bounded loop-local [`channel`], waiting while the buffer is full; clone it
+/// for more producers. Its methods: [`flavour::mpsc::Sender`].
+///
+/// ```
+/// let (tx, mut rx) = evloop::sync::mpsc::channel(1);
+/// let producer: evloop::sync::mpsc::Sender<&str> = tx.clone(); // one per producer
+/// producer.try_send("from a clone").unwrap();
+/// assert_eq!(rx.try_recv(), Ok("from a clone"));
+/// ```
+pub type Sender<T> = flavour::mpsc::Sender<T, Local>;
+
+/// Sends into a loop-local [`unbounded_channel`] without ever waiting. Its methods:
+/// [`flavour::mpsc::UnboundedSender`].
+///
+/// ```
+/// let (tx, rx) = evloop::sync::mpsc::unbounded_channel();
+/// let tx: evloop::sync::mpsc::UnboundedSender<u32> = tx;
+/// tx.send(1).unwrap();
+/// assert_eq!(rx.len(), 1);
+/// ```
+pub type UnboundedSender<T> = flavour::mpsc::UnboundedSender<T, Local>;
+
+/// Takes the messages of a loop-local channel, in order. Its methods:
+/// [`flavour::mpsc::Receiver`].
+///
+/// ```
+/// evloop::run(async {
+///     let (tx, mut rx): (_, evloop::sync::mpsc::Receiver<u8>) = evloop::sync::mpsc::channel(1);
+///     drop(tx);
+///     assert_eq!(rx.recv().await, None); // every sender is gone
+/// });
+/// ```
+pub type Receiver<T> = flavour::mpsc::Receiver<T, Local>;
 
 /// The receiver of an [`unbounded_channel`]: the same type as a bounded channel's.
 ///
@@ -56,6 +81,30 @@ use chan::Chan;
 /// # drop((tx, rx));
 /// ```
 pub type UnboundedReceiver<T> = Receiver<T>;
+
+/// The future of [`Sender::send`](flavour::mpsc::Sender::send) on a loop-local channel.
+///
+/// ```
+/// evloop::run(async {
+///     let (tx, mut rx) = evloop::sync::mpsc::channel(1);
+///     let sending: evloop::sync::mpsc::SendFuture<'_, char> = tx.send('x');
+///     sending.await.unwrap();
+///     assert_eq!(rx.recv().await, Some('x'));
+/// });
+/// ```
+pub type SendFuture<'a, T> = flavour::mpsc::SendFuture<'a, T, Local>;
+
+/// The future of [`Receiver::recv`](flavour::mpsc::Receiver::recv) on a loop-local channel.
+///
+/// ```
+/// evloop::run(async {
+///     let (tx, mut rx) = evloop::sync::mpsc::unbounded_channel();
+///     tx.send(3).unwrap();
+///     let next: evloop::sync::mpsc::Recv<'_, i32> = rx.recv();
+///     assert_eq!(next.await, Some(3));
+/// });
+/// ```
+pub type Recv<'a, T> = flavour::mpsc::Recv<'a, T, Local>;
 
 /// Makes a bounded channel that buffers up to `capacity` messages.
 ///
@@ -71,9 +120,7 @@ pub type UnboundedReceiver<T> = Receiver<T>;
 /// # Panics
 /// If `capacity` is 0 (a rendezvous channel is not supported).
 pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
-    assert!(capacity > 0, "mpsc::channel needs a capacity of at least 1");
-    let chan = Chan::new(Some(Semaphore::new(capacity)));
-    (Sender { chan: chan.clone() }, Receiver { chan })
+    flavour::mpsc::channel(capacity)
 }
 
 /// Makes a channel whose buffer grows without bound, so sending never waits.
@@ -87,6 +134,5 @@ pub fn channel<T>(capacity: usize) -> (Sender<T>, Receiver<T>) {
 /// });
 /// ```
 pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
-    let chan = Chan::new(None);
-    (UnboundedSender { chan: chan.clone() }, Receiver { chan })
+    flavour::mpsc::unbounded_channel()
 }

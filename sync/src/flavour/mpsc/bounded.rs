@@ -1,17 +1,18 @@
-//! The [`Sender`] of a bounded loop-local channel, which waits while the buffer is full.
+//! The [`Sender`] of a bounded channel, which waits while the buffer is full, and its
+//! [`SendFuture`].
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::chan::Chan;
 use super::error::{SendError, TrySendError};
-use crate::semaphore::{Acquire, TryAcquireError};
+use crate::flavour::{Flavour, Shared, TryAcquireError, Waiter};
+use crate::park;
+use crate::waker_slot::wake;
 
-/// Sends into a bounded loop-local [`channel`](super::channel); clone it for more
-/// producers.
+/// Sends into a bounded [`channel`](super::channel); clone it for more producers.
 ///
 /// [`send`](Sender::send) waits while the buffer is full (backpressure); senders waiting
 /// for room are served in FIFO order.
@@ -32,11 +33,17 @@ use crate::semaphore::{Acquire, TryAcquireError};
 ///     assert_eq!(got, [0, 1, 2]);
 /// });
 /// ```
-pub struct Sender<T> {
-    pub(super) chan: Rc<Chan<T>>,
+pub struct Sender<T, F: Flavour> {
+    /// The channel.
+    chan: F::Ptr<Chan<T, F>>,
 }
 
-impl<T> Sender<T> {
+impl<T, F: Flavour> Sender<T, F> {
+    /// The first sender of `chan`, which counts it already.
+    pub(super) fn new(chan: F::Ptr<Chan<T, F>>) -> Sender<T, F> {
+        Sender { chan }
+    }
+
     /// Sends `value`, waiting for room if the buffer is full. Fails with the value back if
     /// the receiver is gone.
     ///
@@ -56,11 +63,11 @@ impl<T> Sender<T> {
     ///     assert_eq!(tx.send("lost").await.unwrap_err().0, "lost"); // receiver gone: value back
     /// });
     /// ```
-    pub fn send(&self, value: T) -> SendFuture<'_, T> {
+    pub fn send(&self, value: T) -> SendFuture<'_, T, F> {
         SendFuture {
             chan: &self.chan,
             value: Some(value),
-            acquire: self.capacity_semaphore().acquire(),
+            room: Waiter::new(1),
         }
     }
 
@@ -75,18 +82,18 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.try_send(3), Err(TrySendError::Closed(3)));
     /// ```
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
-        if self.chan.rx_closed.get() {
-            return Err(TrySendError::Closed(value));
-        }
-        match self.capacity_semaphore().try_acquire() {
-            Ok(permit) => {
-                permit.forget();
-                self.chan.push(value);
-                Ok(())
+        let receiver = self.chan.with(|state| {
+            if state.rx_closed {
+                return Err(TrySendError::Closed(value));
             }
-            Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(value)),
-            Err(TryAcquireError::Closed) => Err(TrySendError::Closed(value)),
-        }
+            match state.room.try_acquire(1) {
+                Ok(()) => Ok(state.push(value)),
+                Err(TryAcquireError::NoPermits) => Err(TrySendError::Full(value)),
+                Err(TryAcquireError::Closed) => Err(TrySendError::Closed(value)),
+            }
+        })?;
+        wake(receiver);
+        Ok(())
     }
 
     /// Free buffer slots now.
@@ -100,7 +107,7 @@ impl<T> Sender<T> {
     /// assert_eq!(tx.capacity(), 2);
     /// ```
     pub fn capacity(&self) -> usize {
-        self.capacity_semaphore().available_permits()
+        self.chan.with(|state| state.room.available())
     }
 
     /// Whether the receiver is gone, so sends fail.
@@ -112,19 +119,42 @@ impl<T> Sender<T> {
     /// assert!(tx.is_closed());
     /// ```
     pub fn is_closed(&self) -> bool {
-        self.chan.rx_closed.get()
-    }
-
-    fn capacity_semaphore(&self) -> &crate::Semaphore {
-        self.chan
-            .capacity
-            .as_ref()
-            .expect("a bounded channel has a capacity semaphore")
+        self.chan.with(|state| state.rx_closed)
     }
 }
 
-impl<T> Clone for Sender<T> {
-    fn clone(&self) -> Sender<T> {
+/// The flavour that crosses threads, [`evloop::sync::shared::mpsc`](crate::shared::mpsc).
+impl<T> Sender<T, Shared> {
+    /// Blocks the calling thread until `value` is sent (or the receiver is gone). For
+    /// threads without a loop; on a loop's thread it would stop the loop, so it panics
+    /// there.
+    ///
+    /// ```
+    /// use evloop::sync::shared::mpsc;
+    /// let (tx, mut rx) = mpsc::channel(1);
+    /// let producer = std::thread::spawn(move || {
+    ///     for i in 0..3 {
+    ///         tx.blocking_send(i).unwrap(); // a plain thread: no loop, it blocks for room
+    ///     }
+    /// });
+    /// let got = evloop::run(async move {
+    ///     let mut got = Vec::new();
+    ///     while let Some(i) = rx.recv().await {
+    ///         got.push(i);
+    ///     }
+    ///     got
+    /// });
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        park::block_on(self.send(value))
+    }
+}
+
+impl<T, F: Flavour> Clone for Sender<T, F> {
+    fn clone(&self) -> Sender<T, F> {
         self.chan.add_sender();
         Sender {
             chan: self.chan.clone(),
@@ -132,13 +162,13 @@ impl<T> Clone for Sender<T> {
     }
 }
 
-impl<T> Drop for Sender<T> {
+impl<T, F: Flavour> Drop for Sender<T, F> {
     fn drop(&mut self) {
         self.chan.drop_sender();
     }
 }
 
-impl<T> fmt::Debug for Sender<T> {
+impl<T, F: Flavour> fmt::Debug for Sender<T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Sender")
             .field("capacity", &self.capacity())
@@ -163,40 +193,55 @@ impl<T> fmt::Debug for Sender<T> {
 /// });
 /// ```
 #[must_use = "futures do nothing unless awaited"]
-pub struct SendFuture<'a, T> {
-    chan: &'a Chan<T>,
+pub struct SendFuture<'a, T, F: Flavour> {
+    /// The channel.
+    chan: &'a Chan<T, F>,
     /// The message, until it is pushed or handed back.
     value: Option<T>,
     /// Waits for a free buffer slot.
-    acquire: Acquire<'a>,
+    room: Waiter,
 }
 
 // The message is only moved, never pinned, so the future may move whatever `T` is.
-impl<T> Unpin for SendFuture<'_, T> {}
+impl<T, F: Flavour> Unpin for SendFuture<'_, T, F> {}
 
-impl<T> Future for SendFuture<'_, T> {
+impl<T, F: Flavour> Future for SendFuture<'_, T, F> {
     type Output = Result<(), SendError<T>>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let take =
-            |value: &mut Option<T>| value.take().expect("SendFuture polled after completion");
-        if this.chan.rx_closed.get() {
-            return Poll::Ready(Err(SendError(take(&mut this.value))));
-        }
-        match Pin::new(&mut this.acquire).poll(cx) {
-            Poll::Ready(Ok(permit)) => {
-                permit.forget(); // the slot now belongs to the message, until received
-                this.chan.push(take(&mut this.value));
+        let (value, room) = (&mut this.value, &mut this.room);
+        let mut take = || value.take().expect("SendFuture polled after completion");
+        let pushed = this.chan.with(|state| {
+            if state.rx_closed {
+                return Poll::Ready(Err(SendError(take())));
+            }
+            match room.poll_locked(&mut state.room, cx) {
+                Poll::Pending => Poll::Pending,
+                Poll::Ready(Err(_closed)) => Poll::Ready(Err(SendError(take()))),
+                // The slot's permit now belongs to the message, until it is received.
+                Poll::Ready(Ok(())) => Poll::Ready(Ok(state.push(take()))),
+            }
+        });
+        match pushed {
+            Poll::Ready(Ok(receiver)) => {
+                wake(receiver);
                 Poll::Ready(Ok(()))
             }
-            Poll::Ready(Err(_closed)) => Poll::Ready(Err(SendError(take(&mut this.value)))),
+            Poll::Ready(Err(unsent)) => Poll::Ready(Err(unsent)),
             Poll::Pending => Poll::Pending,
         }
     }
 }
 
-impl<T> fmt::Debug for SendFuture<'_, T> {
+impl<T, F: Flavour> Drop for SendFuture<'_, T, F> {
+    #[inline]
+    fn drop(&mut self) {
+        self.room.cancel(self.chan);
+    }
+}
+
+impl<T, F: Flavour> fmt::Debug for SendFuture<'_, T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SendFuture").finish_non_exhaustive()
     }

@@ -1,67 +1,18 @@
-//! The state a loop-local channel's halves share, and its [`Receiver`].
+//! The [`Receiver`] of both kinds of channel and its [`Recv`] future.
 
-use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
+use super::chan::Chan;
 use super::error::TryRecvError;
-use crate::semaphore::Semaphore;
-use crate::waker_slot::{register_cell, wake_cell};
+use crate::flavour::{self, Flavour, Shared};
+use crate::park;
+use crate::waker_slot::{register, wake};
 
-/// One channel: the buffer, who waits on it, and who holds it.
-pub(super) struct Chan<T> {
-    /// Messages sent and not yet received, oldest first.
-    pub(super) buffer: RefCell<VecDeque<T>>,
-    /// The receiving task, woken by the next send or by the last sender leaving.
-    pub(super) rx_waker: Cell<Option<Waker>>,
-    /// Live senders; at 0 the receiver gets `None` once the buffer is empty.
-    pub(super) senders: Cell<usize>,
-    /// The receiver closed or was dropped: sends fail.
-    pub(super) rx_closed: Cell<bool>,
-    /// Bounded channels only: one permit per free buffer slot, and the FIFO of senders
-    /// waiting for one. A sender that gets a permit pushes at once and forgets the permit;
-    /// the receiver adds one back for every message it takes.
-    pub(super) capacity: Option<Semaphore>,
-}
-
-impl<T> Chan<T> {
-    /// A new channel with one sender and the given capacity semaphore.
-    pub(super) fn new(capacity: Option<Semaphore>) -> Rc<Chan<T>> {
-        Rc::new(Chan {
-            buffer: RefCell::new(VecDeque::new()),
-            rx_waker: Cell::new(None),
-            senders: Cell::new(1),
-            rx_closed: Cell::new(false),
-            capacity,
-        })
-    }
-
-    /// Appends a message and wakes the receiver.
-    pub(super) fn push(&self, value: T) {
-        self.buffer.borrow_mut().push_back(value);
-        wake_cell(&self.rx_waker);
-    }
-
-    /// Counts one more sender.
-    pub(super) fn add_sender(&self) {
-        self.senders.set(self.senders.get() + 1);
-    }
-
-    /// Counts one sender less; the last one wakes the receiver so it sees the end.
-    pub(super) fn drop_sender(&self) {
-        let left = self.senders.get() - 1;
-        self.senders.set(left);
-        if left == 0 {
-            wake_cell(&self.rx_waker);
-        }
-    }
-}
-
-/// Takes the messages of a loop-local [`channel`](super::channel) or
+/// Takes the messages of a [`channel`](super::channel) or
 /// [`unbounded_channel`](super::unbounded_channel), in the order they were sent.
 ///
 /// [`recv`](Receiver::recv) returns `None` once every sender is gone and the buffer is
@@ -80,11 +31,23 @@ impl<T> Chan<T> {
 ///     assert_eq!(rx.recv().await, None); // ...then None: every sender is gone
 /// });
 /// ```
-pub struct Receiver<T> {
-    pub(super) chan: Rc<Chan<T>>,
+pub struct Receiver<T, F: Flavour> {
+    /// The channel.
+    chan: F::Ptr<Chan<T, F>>,
+    /// Unbounded channels: messages taken from the shared buffer in one batch, so the
+    /// receiver enters the cell once per batch instead of once per message.
+    batch: VecDeque<T>,
 }
 
-impl<T> Receiver<T> {
+impl<T, F: Flavour> Receiver<T, F> {
+    /// The receiving half of `chan`.
+    pub(super) fn new(chan: F::Ptr<Chan<T, F>>) -> Receiver<T, F> {
+        Receiver {
+            chan,
+            batch: VecDeque::new(),
+        }
+    }
+
     /// Waits for the next message; `None` when all senders are gone and nothing is left.
     /// Cancel-safe: dropping the future before it completes loses no message.
     ///
@@ -97,7 +60,7 @@ impl<T> Receiver<T> {
     ///     assert_eq!(rx.recv().await, None);
     /// });
     /// ```
-    pub fn recv(&mut self) -> Recv<'_, T> {
+    pub fn recv(&mut self) -> Recv<'_, T, F> {
         Recv { rx: self }
     }
 
@@ -112,13 +75,10 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        match self.try_recv() {
+        match self.take(Some(cx)) {
             Ok(value) => Poll::Ready(Some(value)),
             Err(TryRecvError::Disconnected) => Poll::Ready(None),
-            Err(TryRecvError::Empty) => {
-                register_cell(&self.chan.rx_waker, cx.waker());
-                Poll::Pending
-            }
+            Err(TryRecvError::Empty) => Poll::Pending,
         }
     }
 
@@ -134,20 +94,45 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
     /// ```
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
-        let chan = &*self.chan;
-        let popped = chan.buffer.borrow_mut().pop_front();
-        match popped {
-            Some(value) => {
-                if let Some(capacity) = &chan.capacity {
-                    capacity.add_permits(1); // the slot is free: the oldest waiting sender gets it
-                }
-                Ok(value)
+        self.take(None)
+    }
+
+    /// Takes the next message; if there is none and `cx` is given, registers its waker
+    /// under the same borrow or lock, so no send can slip between the check and the
+    /// registration.
+    fn take(&mut self, cx: Option<&mut Context<'_>>) -> Result<T, TryRecvError> {
+        if F::BATCH_RECEIVES {
+            if let Some(value) = self.batch.pop_front() {
+                return Ok(value);
             }
-            None if chan.senders.get() == 0 || chan.rx_closed.get() => {
-                Err(TryRecvError::Disconnected)
-            }
-            None => Err(TryRecvError::Empty),
         }
+        let batch = &mut self.batch;
+        let bounded = self.chan.bounded;
+        let (next, sender) = self.chan.with(|state| {
+            let next = if bounded || !F::BATCH_RECEIVES {
+                state.buffer.pop_front()
+            } else {
+                std::mem::swap(&mut state.buffer, batch);
+                batch.pop_front()
+            };
+            match next {
+                // The slot is free: every waiting sender wants one, so at most one fits.
+                Some(value) if bounded => {
+                    state.room.release(1);
+                    (Ok(value), state.room.grant_next())
+                }
+                Some(value) => (Ok(value), None),
+                None if state.is_disconnected() => (Err(TryRecvError::Disconnected), None),
+                None => {
+                    if let Some(cx) = cx {
+                        register(&mut state.rx_waker, cx.waker());
+                    }
+                    (Err(TryRecvError::Empty), None)
+                }
+            }
+        });
+        wake(sender);
+        next
     }
 
     /// Closes the channel without dropping the receiver: sends fail from now on (senders
@@ -166,11 +151,11 @@ impl<T> Receiver<T> {
     /// });
     /// ```
     pub fn close(&mut self) {
-        if self.chan.rx_closed.replace(true) {
-            return;
-        }
-        if let Some(capacity) = &self.chan.capacity {
-            capacity.close();
+        let was_closed = self
+            .chan
+            .with(|state| std::mem::replace(&mut state.rx_closed, true));
+        if !was_closed {
+            flavour::close_core(&*self.chan);
         }
     }
 
@@ -183,7 +168,7 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.len(), 2); // `queue.qsize()`
     /// ```
     pub fn len(&self) -> usize {
-        self.chan.buffer.borrow().len()
+        self.batch.len() + self.chan.with(|state| state.buffer.len())
     }
 
     /// Whether no message is buffered now.
@@ -201,16 +186,47 @@ impl<T> Receiver<T> {
     }
 }
 
-impl<T> Drop for Receiver<T> {
+/// The flavour that crosses threads, [`evloop::sync::shared::mpsc`](crate::shared::mpsc).
+impl<T> Receiver<T, Shared> {
+    /// Blocks the calling thread until the next message (or the end). For threads without
+    /// a loop; on a loop's thread it would stop the loop, so it panics there.
+    ///
+    /// ```
+    /// use evloop::sync::shared::mpsc;
+    /// let (tx, mut rx) = mpsc::unbounded_channel();
+    /// let consumer = std::thread::spawn(move || {
+    ///     let mut sum = 0;
+    ///     while let Some(n) = rx.blocking_recv() { // a plain thread: it blocks
+    ///         sum += n;
+    ///     }
+    ///     sum
+    /// });
+    /// evloop::run(async move {
+    ///     for n in 1..=4 {
+    ///         tx.send(n).unwrap();
+    ///     }
+    /// }); // tx dropped: the consumer sees the end
+    /// assert_eq!(consumer.join().unwrap(), 10);
+    /// ```
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        park::block_on(self.recv())
+    }
+}
+
+// Messages are only moved, never pinned: a receiver may move whatever `T` is.
+impl<T, F: Flavour> Unpin for Receiver<T, F> {}
+
+impl<T, F: Flavour> Drop for Receiver<T, F> {
     fn drop(&mut self) {
         self.close();
-        // Drop the messages outside the borrow: a message's own drop may use the channel.
-        let rest = std::mem::take(&mut *self.chan.buffer.borrow_mut());
+        // Drop the messages outside the cell: a message's own drop may use the channel.
+        let rest = self.chan.with(|state| std::mem::take(&mut state.buffer));
         drop(rest);
     }
 }
 
-impl<T> fmt::Debug for Receiver<T> {
+impl<T, F: Flavour> fmt::Debug for Receiver<T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Receiver")
             .field("buffered", &self.len())
@@ -231,11 +247,12 @@ impl<T> fmt::Debug for Receiver<T> {
 /// });
 /// ```
 #[must_use = "futures do nothing unless awaited"]
-pub struct Recv<'a, T> {
-    rx: &'a mut Receiver<T>,
+pub struct Recv<'a, T, F: Flavour> {
+    /// The receiver to take the next message from.
+    rx: &'a mut Receiver<T, F>,
 }
 
-impl<T> Future for Recv<'_, T> {
+impl<T, F: Flavour> Future for Recv<'_, T, F> {
     type Output = Option<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
@@ -243,7 +260,7 @@ impl<T> Future for Recv<'_, T> {
     }
 }
 
-impl<T> fmt::Debug for Recv<'_, T> {
+impl<T, F: Flavour> fmt::Debug for Recv<'_, T, F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Recv").finish_non_exhaustive()
     }

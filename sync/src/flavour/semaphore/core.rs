@@ -1,17 +1,15 @@
-//! The counting-semaphore logic both [`Semaphore`](crate::Semaphore)s share, as plain data:
-//! the loop-local one keeps a [`SemCore`] in a `RefCell`, the `Send` one in a
-//! `std::sync::Mutex`, and the `Send` bounded mpsc channel inside its channel lock.
+//! The counting-semaphore logic, as plain data: a [`Semaphore`](super::Semaphore) keeps a
+//! [`SemCore`] in its flavour's cell, and a bounded mpsc channel keeps one (its free buffer
+//! slots) inside its channel state.
 //!
 //! Permits go to waiters strictly in FIFO order: a release hands them straight to the
 //! oldest waiter that fits, and a newcomer takes permits without queueing only when no one
 //! waits, so nobody barges ahead. A waiter that wants more than is free blocks the ones
 //! behind it (no starvation of large requests).
 
-use std::cell::RefCell;
-use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
 
-use crate::semaphore::{AcquireError, TryAcquireError};
+use super::{AcquireError, TryAcquireError};
 use crate::waiters::{Key, Status, WaitQueue};
 
 /// A semaphore's state: free permits, whether it is closed, and who waits.
@@ -144,27 +142,11 @@ impl SemCore {
     }
 }
 
-/// Where a [`SemCore`] lives: a `RefCell` on one loop, a `Mutex` across threads.
-/// `with` must not be re-entered from `f`; callers wake tasks only outside it.
+/// What holds a [`SemCore`] in its flavour's cell: a semaphore, or a bounded channel's
+/// state. `with` must not be re-entered from `f`; callers wake tasks only outside it.
 pub(crate) trait CoreCell {
     /// Runs `f` with exclusive access to the core.
     fn with<R>(&self, f: impl FnOnce(&mut SemCore) -> R) -> R;
-}
-
-impl CoreCell for RefCell<SemCore> {
-    #[inline]
-    fn with<R>(&self, f: impl FnOnce(&mut SemCore) -> R) -> R {
-        f(&mut self.borrow_mut())
-    }
-}
-
-impl CoreCell for Mutex<SemCore> {
-    #[inline]
-    fn with<R>(&self, f: impl FnOnce(&mut SemCore) -> R) -> R {
-        // The core's own code never panics while holding the lock, so a poisoned lock
-        // still holds consistent state.
-        f(&mut self.lock().unwrap_or_else(PoisonError::into_inner))
-    }
 }
 
 /// Wakes, one at a time and outside the cell, every waiter that the free permits now cover.
@@ -246,9 +228,16 @@ impl Waiter {
     #[inline]
     pub(crate) fn cancel(&mut self, cell: &impl CoreCell) {
         if let Some(key) = self.key.take() {
-            if cell.with(|core| core.cancel(key, self.want)) {
-                wake_granted(cell);
-            }
+            leave_queue(cell, key, self.want);
         }
+    }
+}
+
+/// The rare half of [`Waiter::cancel`], kept out of line so that dropping a completed
+/// acquire (the common case) stays a check of one field in its caller.
+#[cold]
+fn leave_queue(cell: &impl CoreCell, key: Key, want: usize) {
+    if cell.with(|core| core.cancel(key, want)) {
+        wake_granted(cell);
     }
 }

@@ -1,32 +1,8 @@
-//! The errors of the mpsc channels, loop-local and `Send` alike.
+//! The errors of the mpsc channels, the same for both flavours.
 
 use std::fmt;
 
-/// The receiver is gone (dropped or closed): the value comes back.
-///
-/// ```
-/// use evloop::sync::mpsc;
-/// let (tx, rx) = mpsc::unbounded_channel();
-/// drop(rx);
-/// let mpsc::SendError(value) = tx.send(String::from("undelivered")).unwrap_err();
-/// assert_eq!(value, "undelivered");
-/// ```
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct SendError<T>(pub T);
-
-impl<T> fmt::Debug for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SendError").finish_non_exhaustive()
-    }
-}
-
-impl<T> fmt::Display for SendError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the channel's receiver is closed")
-    }
-}
-
-impl<T> std::error::Error for SendError<T> {}
+pub use crate::send_error::SendError;
 
 /// Why a `try_send` did not send: the value comes back either way.
 ///
