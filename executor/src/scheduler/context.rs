@@ -19,8 +19,9 @@ thread_local! {
 }
 
 /// Runs `f` with the loop running on this thread, if any.
+#[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&EventLoop) -> R) -> Option<R> {
-    let event_loop = CURRENT.with(Cell::get);
+    let event_loop = current_ptr();
     if event_loop.is_null() {
         None
     } else {
@@ -28,6 +29,14 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&EventLoop) -> R) -> Option<R> {
         // on this thread, and that guard borrows the loop.
         Some(f(unsafe { &*event_loop }))
     }
+}
+
+/// The loop running on this thread, or null: for the local wake, the hottest path of the
+/// loop, which checks it without a closure. A non-null pointer is valid for as long as
+/// the caller stays inside the current poll (see `with_current`).
+#[inline]
+pub(crate) fn current_ptr() -> *const EventLoop {
+    CURRENT.with(Cell::get)
 }
 
 /// Restores the previous "current loop" of this thread when dropped.

@@ -29,11 +29,13 @@ impl RunQueue {
     }
 
     /// Appends a task (the caller has flagged it `QUEUED`).
+    #[inline]
     pub(crate) fn push(&self, task: NonNull<Header>) {
         self.tasks.borrow_mut().push_back(task);
     }
 
     /// Takes the oldest task.
+    #[inline]
     pub(crate) fn pop(&self) -> Option<NonNull<Header>> {
         self.tasks.borrow_mut().pop_front()
     }

@@ -26,17 +26,21 @@ pub(crate) struct LoopScheduler;
 impl Schedule for LoopScheduler {
     const WAKER_VTABLE: &'static RawWakerVTable = &TASK_WAKER;
 
+    #[inline]
     fn schedule_local(task: NonNull<Header>) -> bool {
-        context::with_current(|event_loop| {
-            // SAFETY: the caller (a waker or a task reference) keeps the header alive.
-            let header = unsafe { task.as_ref() };
-            if event_loop.id != header.owner {
-                return false;
-            }
-            event_loop.enqueue(task, header);
-            true
-        })
-        .unwrap_or(false)
+        let event_loop = context::current_ptr();
+        if event_loop.is_null() {
+            return false;
+        }
+        // SAFETY: the current loop outlives this call (see `context::current_ptr`).
+        let event_loop = unsafe { &*event_loop };
+        // SAFETY: the caller (a waker or a task reference) keeps the header alive.
+        let header = unsafe { task.as_ref() };
+        if event_loop.id != header.owner {
+            return false;
+        }
+        event_loop.enqueue(task, header);
+        true
     }
 
     unsafe fn schedule_remote(task: TaskRef) {
@@ -54,6 +58,7 @@ impl Schedule for LoopScheduler {
 
 impl EventLoop {
     /// Queues a task of this loop locally, unless it is queued already or complete.
+    #[inline]
     pub(super) fn enqueue(&self, task: NonNull<Header>, header: &Header) {
         if !header.has(flags::QUEUED | flags::COMPLETE) {
             header.set(flags::QUEUED);
