@@ -283,3 +283,25 @@ pub use evloop_hyper as hyper;
 pub mod net {
     pub use evloop_net::*;
 }
+
+/// Any file descriptor on the loop: [`AsyncFd`](io::AsyncFd), like asyncio's
+/// `loop.add_reader` / `add_writer` (pipes, ttys, eventfd, inotify, devices). The
+/// `evloop-fd` crate.
+///
+/// ```
+/// use std::io::Write;
+/// use std::os::unix::net::UnixStream;
+///
+/// evloop::run(async {
+///     let (ours, mut theirs) = UnixStream::pair()?;
+///     ours.set_nonblocking(true)?;
+///     let fd = evloop::io::AsyncFd::new(ours)?;
+///     theirs.write_all(b"!")?;
+///     fd.readable().await?.retain_ready();
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub mod io {
+    pub use evloop_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
+}
