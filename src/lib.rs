@@ -305,3 +305,19 @@ pub mod net {
 pub mod io {
     pub use evloop_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 }
+
+/// Child processes on the loop, like asyncio's `create_subprocess_exec`:
+/// [`Command`](process::Command) spawns a [`Child`](process::Child) whose pipes and
+/// exit are awaited without blocking. The `evloop-process` crate.
+///
+/// ```
+/// evloop::run(async {
+///     let output = evloop::process::Command::new("echo").arg("hi").output().await?;
+///     assert_eq!(output.stdout, b"hi\n");
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub mod process {
+    pub use evloop_process::*;
+}

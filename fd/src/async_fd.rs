@@ -89,11 +89,18 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// - an error saying so outside a running loop; the OS error otherwise (`EBADF`).
     pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
         let fd = inner.as_raw_fd();
-        match sys::kind(fd)? {
-            Kind::Regular => return Err(refused(fd, "a regular file")),
-            Kind::Directory => return Err(refused(fd, "a directory")),
-            Kind::Pollable => {}
-        }
+        let reg = Registration::new(fd, Interest::BOTH).map_err(|e| match e.raw_os_error() {
+            // epoll's answer for a file it cannot watch: a regular file or a directory.
+            Some(libc::EPERM) => refused(fd, sys::kind(fd)),
+            Some(libc::EEXIST) => io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "AsyncFd: fd {fd} is already registered with this loop (by another \
+                     AsyncFd or an evloop socket); one owner per fd"
+                ),
+            ),
+            _ => e,
+        })?;
         if !sys::is_nonblocking(fd)? {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -104,19 +111,6 @@ impl<T: AsRawFd> AsyncFd<T> {
                 ),
             ));
         }
-        let reg = Registration::new(fd, Interest::BOTH).map_err(|e| {
-            if e.raw_os_error() == Some(libc::EEXIST) {
-                io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!(
-                        "AsyncFd: fd {fd} is already registered with this loop (by another \
-                         AsyncFd or an evloop socket); one owner per fd"
-                    ),
-                )
-            } else {
-                e
-            }
-        })?;
         Ok(AsyncFd { reg, inner })
     }
 
@@ -365,8 +359,13 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 }
 
-/// The error for an fd epoll cannot watch.
-fn refused(fd: RawFd, what: &str) -> io::Error {
+/// The error for an fd epoll refused (`EPERM`), saying what it is if `fstat` could tell.
+fn refused(fd: RawFd, kind: io::Result<Kind>) -> io::Error {
+    let what = match kind {
+        Ok(Kind::Regular) => "a regular file",
+        Ok(Kind::Directory) => "a directory",
+        _ => "a file that does not support polling",
+    };
     io::Error::new(
         io::ErrorKind::InvalidInput,
         format!(

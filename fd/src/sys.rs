@@ -1,6 +1,6 @@
-//! The two questions `AsyncFd::new` asks the OS about a file descriptor: what kind of
-//! file it is (`fstat`) and whether it is non-blocking (`fcntl(F_GETFL)`). The crate's
-//! only `unsafe`.
+//! The two questions `AsyncFd::new` asks the OS about a file descriptor: whether it is
+//! non-blocking (`fcntl(F_GETFL)`) and, when epoll refused it, what kind of file it is
+//! (`fstat`, for the error message). The crate's only `unsafe`.
 
 #![allow(unsafe_code)]
 
@@ -11,13 +11,13 @@ use std::os::fd::RawFd;
 /// What kind of file `fd` is, as far as the loop cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Kind {
-    /// A regular file: epoll refuses it (it is always "ready"; reads may still block on
+    /// A regular file: epoll refuses it (it is always "ready"; reads may still wait on
     /// the disk).
     Regular,
     /// A directory: nothing to read or write as a stream.
     Directory,
-    /// Anything epoll can watch: a pipe, socket, tty, character device, eventfd, ...
-    Pollable,
+    /// Anything else: a pipe, socket, tty, character device, eventfd, ...
+    Other,
 }
 
 /// The kind of file `fd` refers to (`fstat`).
@@ -32,7 +32,7 @@ pub(crate) fn kind(fd: RawFd) -> io::Result<Kind> {
     Ok(match mode {
         libc::S_IFREG => Kind::Regular,
         libc::S_IFDIR => Kind::Directory,
-        _ => Kind::Pollable,
+        _ => Kind::Other,
     })
 }
 
