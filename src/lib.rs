@@ -321,3 +321,21 @@ pub mod io {
 pub mod process {
     pub use evloop_process::*;
 }
+
+/// Files, on the blocking pool: [`read`](fs::read), [`write`](fs::write),
+/// [`metadata`](fs::metadata), ... and an async [`File`](fs::File), like tokio's `fs`
+/// (asyncio has no async files: its advice is `to_thread`, which these do for you).
+/// The `evloop-fs` crate.
+///
+/// ```
+/// evloop::run(async {
+///     let path = std::env::temp_dir().join(format!("evloop-facade-fs-{}", std::process::id()));
+///     evloop::fs::write(&path, "data").await?;
+///     assert_eq!(evloop::fs::read(&path).await?, b"data");
+///     evloop::fs::remove_file(&path).await
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub mod fs {
+    pub use evloop_fs::*;
+}
