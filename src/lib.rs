@@ -130,6 +130,11 @@
 //! | `asyncio.TaskGroup` + `as_completed` | [`JoinSet`]: `spawn`, `join_next().await` |
 //! | `loop.add_signal_handler(SIGINT, ...)` | [`signal::ctrl_c`]`().await`, [`signal::signal`]`(kind)` |
 //! | `asyncio.Queue`, `Lock`, `Semaphore`, `Event` | [`sync::mpsc`], [`sync::Mutex`], [`sync::Semaphore`], [`sync::Event`] |
+//! | `await asyncio.open_unix_connection(path)` | [`net::UnixStream::connect`]`(path).await` |
+//! | `await asyncio.start_unix_server(cb, path)` | [`net::UnixListener::bind`] and an `accept` loop |
+//! | `await asyncio.create_subprocess_exec(...)` | [`process::Command`]`::new(prog).args(..).spawn()` → [`process::Child`] |
+//! | `loop.add_reader(fd, cb)` / `add_writer` | [`io::AsyncFd`]: `readable().await` / `writable().await` |
+//! | `await asyncio.to_thread(...)` for files | [`fs::read`], [`fs::write`], [`fs::File`] (on the blocking pool) |
 //!
 //! # The ecosystem runs here
 //!
@@ -166,7 +171,9 @@
 //! `evloop-executor` (tasks, the loop, joins, the blocking pool), `evloop-reactor`
 //! (epoll), `evloop-time` (the timer wheel), `evloop-net` (sockets), `evloop-macros`
 //! (`#[evloop::main]`, `#[evloop::test]`), `evloop-signal` (Unix signals),
-//! `evloop-sync` (channels and locks) and, with the `hyper` feature, `evloop-hyper`.
+//! `evloop-sync` (channels and locks), `evloop-fd` (`AsyncFd`), `evloop-process`
+//! (child processes), `evloop-fs` (files on the blocking pool) and, with the `hyper`
+//! feature, `evloop-hyper`.
 
 pub use evloop_executor::{
     gather, gather_all, race, run, spawn, spawn_blocking, try_gather, try_gather_all, yield_now,
@@ -250,9 +257,12 @@ pub mod signal {
 #[cfg(feature = "hyper")]
 pub use evloop_hyper as hyper;
 
-/// TCP and UDP sockets on the loop's reactor: [`TcpListener`](net::TcpListener),
-/// [`TcpStream`](net::TcpStream), [`UdpSocket`](net::UdpSocket), like asyncio's
-/// `start_server`, `open_connection` and datagram endpoints.
+/// TCP, UDP and Unix sockets on the loop's reactor: [`TcpListener`](net::TcpListener),
+/// [`TcpStream`](net::TcpStream), [`UdpSocket`](net::UdpSocket),
+/// [`UnixListener`](net::UnixListener), [`UnixStream`](net::UnixStream),
+/// [`UnixDatagram`](net::UnixDatagram), like asyncio's `start_server`,
+/// `open_connection`, `start_unix_server`, `open_unix_connection` and datagram
+/// endpoints.
 ///
 /// ```
 /// use evloop::net::{TcpListener, TcpStream};

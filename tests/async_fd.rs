@@ -48,7 +48,6 @@ fn a_pipe_is_readable_then_cleared_then_rearmed_by_new_data() {
         assert_eq!(&buf[..n], b"first");
         // Drained: the next attempt would block, which clears readiness.
         assert!(guard.try_io(|fd| fd.get_ref().read(&mut buf)).is_err());
-        drop(guard);
 
         // Cleared: readable() waits again...
         let waiting = timeout(Duration::from_millis(20), rx.readable()).await;
@@ -95,7 +94,6 @@ fn clear_ready_by_hand_waits_for_the_next_edge_even_with_data_left() {
             .unwrap()
             .unwrap();
         guard.clear_ready(); // too early: "b" is still in the pipe (the documented trap)
-        drop(guard);
         assert!(timeout(Duration::from_millis(20), rx.readable())
             .await
             .is_err());

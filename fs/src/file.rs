@@ -190,7 +190,7 @@ impl File {
     /// ```
     /// evloop::run(async {
     ///     let std = std::fs::File::open("Cargo.toml")?;
-    ///     let file = evloop::fs::File::from_std(std);
+    ///     let mut file = evloop::fs::File::from_std(std);
     ///     assert!(file.metadata().await?.is_file());
     ///     Ok::<(), std::io::Error>(())
     /// })?;
