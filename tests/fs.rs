@@ -6,7 +6,7 @@ mod common;
 use std::io::{ErrorKind, SeekFrom};
 use std::path::PathBuf;
 
-use common::run_bounded;
+use common::{pattern, run_bounded};
 use evloop::fs::{self, File};
 use futures::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
@@ -40,7 +40,7 @@ fn a_round_trip_through_the_whole_file_functions() {
             .is_dir());
 
         let path = dir.0.join("nested/deeper/data.bin");
-        let data: Vec<u8> = (0..300_000).map(|i| (i % 256) as u8).collect();
+        let data = pattern(300_000);
         fs::write(&path, &data).await.unwrap();
         assert_eq!(fs::read(&path).await.unwrap(), data);
         assert_eq!(fs::metadata(&path).await.unwrap().len(), data.len() as u64);
@@ -65,7 +65,7 @@ fn a_file_is_written_sought_and_read_in_chunks() {
         fs::create_dir_all(&dir.0).await.unwrap();
         let path = dir.0.join("big.bin");
         // 5 MiB: more than one blocking job's chunk (2 MiB) per write.
-        let data: Vec<u8> = (0..5 << 20).map(|i| (i % 251) as u8).collect();
+        let data = pattern(5 << 20);
         let mut file = File::create(&path).await.unwrap();
         file.write_all(&data).await.unwrap();
         file.flush().await.unwrap();
@@ -73,9 +73,10 @@ fn a_file_is_written_sought_and_read_in_chunks() {
         drop(file);
 
         let mut file = File::open(&path).await.unwrap();
-        let mut back = Vec::new();
-        file.read_to_end(&mut back).await.unwrap();
+        let mut back = vec![0; data.len()];
+        file.read_exact(&mut back).await.unwrap();
         assert!(back == data, "read back differs");
+        assert_eq!(file.read(&mut [0; 16]).await.unwrap(), 0, "not at the end");
 
         // Seek to the middle, read a little (the rest of the chunk is read ahead), then
         // seek relative to where the reader is, not where the std cursor went.

@@ -7,7 +7,7 @@ use std::io::ErrorKind;
 use std::net::Shutdown;
 use std::path::PathBuf;
 
-use common::run_bounded;
+use common::{pattern, run_bounded};
 use evloop::net::{unix, UnixDatagram, UnixListener, UnixStream};
 use futures::{AsyncReadExt, AsyncWriteExt};
 
@@ -104,7 +104,7 @@ fn a_megabyte_through_a_pair_with_backpressure() {
         let (a, b) = UnixStream::pair().unwrap();
         let (mut rd, _keep) = b.into_split();
         let (_keep_rd, mut wr): (unix::OwnedReadHalf, unix::OwnedWriteHalf) = a.into_split();
-        let sent: Vec<u8> = (0..1 << 20).map(|i| (i % 253) as u8).collect();
+        let sent = pattern(1 << 20);
         let writer = async {
             wr.write_all(&sent).await.unwrap();
             wr.shutdown().unwrap();

@@ -10,7 +10,7 @@ use std::process::Stdio;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use common::run_bounded;
+use common::{pattern, run_bounded};
 use evloop::process::Command;
 use evloop::sync::Mutex;
 use futures::{AsyncReadExt, AsyncWriteExt};
@@ -65,7 +65,7 @@ fn cat_echoes_a_mebibyte_each_way_while_written_and_read_at_once() {
         let mut stdin = child.stdin.take().unwrap();
         let mut stdout = child.stdout.take().unwrap();
         // 1 MiB is 16 pipe buffers: writing it all before reading would deadlock.
-        let sent: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
+        let sent = pattern(1 << 20);
         let writer = async {
             stdin.write_all(&sent).await.unwrap();
             drop(stdin); // EOF: cat exits after echoing everything

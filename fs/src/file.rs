@@ -86,9 +86,12 @@ enum Outcome {
 /// The buffer that travels between the loop and the pool.
 #[derive(Default)]
 struct Buf {
-    /// Read-ahead data (reads) or data to write (writes).
+    /// Storage, zeroed once as it grows and reused: its length is its initialized size,
+    /// not how much of it holds data.
     data: Vec<u8>,
-    /// How much of `data` was handed out already (reads).
+    /// How many bytes of `data` hold read-ahead data (reads) or data to write (writes).
+    filled: usize,
+    /// How much of the read-ahead data was handed out already.
     pos: usize,
 }
 
@@ -96,7 +99,7 @@ impl Buf {
     /// Bytes read ahead and not handed out: the std file's cursor is that far ahead of
     /// the user's position.
     fn unread(&self) -> usize {
-        self.data.len() - self.pos
+        self.filled - self.pos
     }
 
     /// Copies read-ahead data into `dst`; how much.
@@ -109,8 +112,28 @@ impl Buf {
 
     /// Forgets the contents, keeping the allocation.
     fn clear(&mut self) {
-        self.data.clear();
+        self.filled = 0;
         self.pos = 0;
+    }
+
+    /// The first `len` bytes of storage to fill, growing it (zeroed) if needed.
+    fn space(&mut self, len: usize) -> &mut [u8] {
+        if self.data.len() < len {
+            self.data.resize(len, 0);
+        }
+        &mut self.data[..len]
+    }
+
+    /// Copies `src` in as the data to write.
+    fn set(&mut self, src: &[u8]) {
+        self.space(src.len()).copy_from_slice(src);
+        self.filled = src.len();
+        self.pos = 0;
+    }
+
+    /// The data to write.
+    fn contents(&self) -> &[u8] {
+        &self.data[..self.filled]
     }
 }
 
@@ -321,10 +344,9 @@ impl futures_io::AsyncRead for File {
                     let mut buf = this.take_buf();
                     buf.clear();
                     let want = dst.len().min(MAX_CHUNK);
-                    this.start(buf, move |std, mut buf| {
-                        buf.data.resize(want, 0);
-                        let result = (&mut &*std).read(&mut buf.data);
-                        buf.data.truncate(*result.as_ref().unwrap_or(&0));
+                    this.start(buf, move |mut std, mut buf| {
+                        let result = std.read(buf.space(want));
+                        buf.filled = *result.as_ref().unwrap_or(&0);
                         (Outcome::Read(result), buf)
                     });
                 }
@@ -364,9 +386,8 @@ impl futures_io::AsyncWrite for File {
         let mut buf = this.take_buf();
         // Data read ahead puts the std cursor past the user's position: step back first.
         let rewind = buf.unread() as i64;
-        buf.clear();
         let n = src.len().min(MAX_CHUNK);
-        buf.data.extend_from_slice(&src[..n]);
+        buf.set(&src[..n]);
         this.start(buf, move |std, mut buf| {
             let mut std = std;
             let result = if rewind > 0 {
@@ -374,7 +395,7 @@ impl futures_io::AsyncWrite for File {
             } else {
                 Ok(())
             }
-            .and_then(|()| std.write_all(&buf.data));
+            .and_then(|()| std.write_all(buf.contents()));
             buf.clear();
             (Outcome::Write(result), buf)
         });
