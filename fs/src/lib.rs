@@ -26,7 +26,7 @@
 //! # Traps
 //!
 //! - Each call is a trip to a pool thread (tens of microseconds): prefer whole-file
-//!   [`read`] and [`write`], or large chunks through [`File`], to many small calls.
+//!   [`read`] and [`write()`], or large chunks through [`File`], to many small calls.
 //! - The pool has a bounded number of threads, shared with `spawn_blocking`: thousands
 //!   of concurrent file calls queue up.
 //! - [`File`] writes behind: `flush` (or `close`) before dropping it to see the error.

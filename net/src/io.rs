@@ -57,6 +57,7 @@ impl Socket {
 
     /// Waits for `dir` readiness, then runs `op` until it does something other than
     /// `EAGAIN` (see the module docs).
+    #[inline]
     pub(crate) fn poll_io<T>(
         &self,
         dir: Direction,
@@ -93,6 +94,7 @@ impl Socket {
     /// [`Registration::clear_ready_after_short_io`] for when it does not). A Unix stream
     /// socket passes `false`: its reads also stop short, with data left, where the
     /// writer's credentials change or a message carried file descriptors.
+    #[inline]
     pub(crate) fn poll_read(
         &self,
         cx: &mut Context<'_>,
@@ -115,6 +117,7 @@ impl Socket {
     ///
     /// A short write filled the send buffer, so it clears write readiness at once: the
     /// next write waits for the `EPOLLOUT` edge instead of probing for `EAGAIN`.
+    #[inline]
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));

@@ -48,6 +48,8 @@
 //!   ([`Child::wait_with_output`] does), and write `stdin` concurrently with reading.
 //! - **Spawning blocks briefly**: the fork/exec itself runs on the loop's thread (it
 //!   reports a failed exec synchronously, as std does); nothing after it does.
+//! - **One loop.** A [`Child`] belongs to the loop that spawned it (its pidfd and pipes
+//!   are registered there): await it inside that same `evloop::run`.
 //! - **`SIGCHLD`**: only on kernels without pidfds, evloop installs a `SIGCHLD` handler
 //!   for the rest of the process (see `evloop-signal`).
 //!
