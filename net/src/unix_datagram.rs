@@ -232,7 +232,8 @@ impl UnixDatagram {
     }
 
     /// Receives one datagram from the [connected](Self::connect) peer; `Ok(0)` is an
-    /// empty datagram, or the peer of a [`pair`](Self::pair) closed.
+    /// empty datagram. A datagram peer that closes sends nothing: a `recv` from it waits
+    /// on (bound it with `evloop::time::timeout`).
     ///
     /// ```
     /// evloop_executor::run(async {
@@ -253,14 +254,17 @@ impl UnixDatagram {
         .await
     }
 
-    /// Shuts down the reading, writing or both directions.
+    /// Shuts down the reading, writing or both directions of this socket. Unlike a
+    /// stream, a datagram socket's peer is not told: after `Shutdown::Write` this socket
+    /// refuses to send (`BrokenPipe`), and nothing changes for the peer.
     ///
     /// ```
+    /// use std::io::ErrorKind;
     /// use std::net::Shutdown;
     /// evloop_executor::run(async {
-    ///     let (a, b) = evloop_net::UnixDatagram::pair().unwrap();
+    ///     let (a, _b) = evloop_net::UnixDatagram::pair().unwrap();
     ///     a.shutdown(Shutdown::Write).unwrap();
-    ///     assert_eq!(b.recv(&mut [0; 8]).await.unwrap(), 0);
+    ///     assert_eq!(a.send(b"x").await.unwrap_err().kind(), ErrorKind::BrokenPipe);
     /// });
     /// ```
     ///
