@@ -16,6 +16,7 @@
 //! | pump one stream into another (a proxy) | [`copy`], [`copy_buf`] |
 //! | a reader task and a writer task on one stream | `TcpStream::into_split`; [`split`] for other streams |
 //! | iterate [`Lines`] | [`TryStreamExt::try_next`] or [`StreamExt::next`] |
+//! | wait on any other fd (a pipe, a tty, an eventfd; asyncio's `add_reader`) | [`AsyncFd`] |
 //!
 //! # Example: a line-based protocol
 //!
@@ -92,6 +93,9 @@ pub use futures_util::io::{
 pub use futures_util::io::{AsyncBufRead, AsyncRead, AsyncWrite};
 // To iterate a `Lines` (it is a stream of `io::Result<String>`).
 pub use futures_util::stream::{StreamExt, TryStreamExt};
+// Any file descriptor on the loop, like asyncio's `loop.add_reader` / `add_writer`
+// (pipes, ttys, eventfd, inotify, devices): the `evloop-fd` crate.
+pub use evloop_fd::{AsyncFd, AsyncFdReadyGuard, AsyncFdReadyMutGuard, TryIoError};
 
 /// Splits a stream that can read and write into a read half and a write half that can
 /// move into two tasks, like tokio's `io::split`. The halves share the stream through a

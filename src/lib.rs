@@ -122,19 +122,29 @@
 //! plain thread can [`join`](RemoteHandle::join) (`concurrent.futures.Future.result()`).
 //!
 //! ```
-//! // Two loops; each asks the other for a value through its handle.
-//! let handles = std::sync::Arc::new(std::sync::Mutex::new(vec![None, None]));
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use std::sync::{Arc, Mutex};
+//! use std::time::Duration;
+//!
+//! // Two loops; each asks the other for a value through its handle, and stays up until
+//! // both have their answer (a loop that ends cancels the tasks handed to it).
+//! let handles = Arc::new(Mutex::new(vec![None, None]));
+//! let answered = Arc::new(AtomicUsize::new(0));
 //! let sums = evloop::run_per_core(2, move |index| {
-//!     let handles = handles.clone();
+//!     let (handles, answered) = (handles.clone(), answered.clone());
 //!     async move {
 //!         handles.lock().unwrap()[index] = Some(evloop::Handle::current());
 //!         let other = loop {
 //!             if let Some(h) = handles.lock().unwrap()[1 - index].clone() {
 //!                 break h;
 //!             }
-//!             evloop::time::sleep(std::time::Duration::from_millis(1)).await;
+//!             evloop::time::sleep(Duration::from_millis(1)).await;
 //!         };
 //!         let theirs = other.spawn(async move { 10 * (1 - index) }).await.unwrap();
+//!         answered.fetch_add(1, Ordering::SeqCst);
+//!         while answered.load(Ordering::SeqCst) < 2 {
+//!             evloop::time::sleep(Duration::from_millis(1)).await;
+//!         }
 //!         index + theirs
 //!     }
 //! });
@@ -170,6 +180,11 @@
 //! | `loop.add_signal_handler(SIGINT, ...)` | [`signal::ctrl_c`]`().await`, [`signal::signal`]`(kind)` |
 //! | `asyncio.Queue`, `Lock`, `Semaphore`, `Event` | [`sync::mpsc`], [`sync::Mutex`], [`sync::Semaphore`], [`sync::Event`] |
 //! | one `Queue` per subscriber; an `Event` carrying a value | [`sync::broadcast`], [`sync::watch`] |
+//! | `await asyncio.open_unix_connection(path)` | [`net::UnixStream::connect`]`(path).await` |
+//! | `await asyncio.start_unix_server(cb, path)` | [`net::UnixListener::bind`] and an `accept` loop |
+//! | `await asyncio.create_subprocess_exec(...)` | [`process::Command`]`::new(prog).args(..).spawn()` → [`process::Child`] |
+//! | `loop.add_reader(fd, cb)` / `add_writer` | [`io::AsyncFd`]: `readable().await` / `writable().await` |
+//! | `await asyncio.to_thread(...)` for files | [`fs::read`], [`fs::write`], [`fs::File`] (on the blocking pool) |
 //!
 //! # The ecosystem runs here
 //!
@@ -216,8 +231,9 @@
 //! `evloop-executor` (tasks, the loop, joins, the blocking pool), `evloop-reactor`
 //! (epoll, poll or select: [`Backend`]), `evloop-time` (the timer wheel), `evloop-net`
 //! (sockets), `evloop-macros` (`#[evloop::main]`, `#[evloop::test]`), `evloop-signal`
-//! (Unix signals), `evloop-sync` (channels and locks) and, with the `hyper` feature,
-//! `evloop-hyper`.
+//! (Unix signals), `evloop-sync` (channels and locks), `evloop-fd` (`AsyncFd`),
+//! `evloop-process` (child processes), `evloop-fs` (files on the blocking pool) and, with
+//! the `hyper` feature, `evloop-hyper`.
 
 pub use evloop_executor::{
     gather, gather_all, race, run, run_per_core, select, spawn, spawn_blocking, try_gather,
@@ -309,9 +325,12 @@ pub mod signal {
 #[cfg(feature = "hyper")]
 pub use evloop_hyper as hyper;
 
-/// TCP and UDP sockets on the loop's reactor: [`TcpListener`](net::TcpListener),
-/// [`TcpStream`](net::TcpStream), [`UdpSocket`](net::UdpSocket), like asyncio's
-/// `start_server`, `open_connection` and datagram endpoints.
+/// TCP, UDP and Unix sockets on the loop's reactor: [`TcpListener`](net::TcpListener),
+/// [`TcpStream`](net::TcpStream), [`UdpSocket`](net::UdpSocket),
+/// [`UnixListener`](net::UnixListener), [`UnixStream`](net::UnixStream),
+/// [`UnixDatagram`](net::UnixDatagram), like asyncio's `start_server`,
+/// `open_connection`, `start_unix_server`, `open_unix_connection` and datagram
+/// endpoints.
 ///
 /// ```
 /// use evloop::net::{TcpListener, TcpStream};
@@ -341,4 +360,38 @@ pub use evloop_hyper as hyper;
 /// ```
 pub mod net {
     pub use evloop_net::*;
+}
+
+/// Child processes on the loop, like asyncio's `create_subprocess_exec`:
+/// [`Command`](process::Command) spawns a [`Child`](process::Child) whose pipes and
+/// exit are awaited without blocking. The `evloop-process` crate.
+///
+/// ```
+/// evloop::run(async {
+///     let output = evloop::process::Command::new("echo").arg("hi").output().await?;
+///     assert_eq!(output.stdout, b"hi\n");
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub mod process {
+    pub use evloop_process::*;
+}
+
+/// Files, on the blocking pool: [`read`](fs::read), [`write`](fs::write),
+/// [`metadata`](fs::metadata), ... and an async [`File`](fs::File), like tokio's `fs`
+/// (asyncio has no async files: its advice is `to_thread`, which these do for you).
+/// The `evloop-fs` crate.
+///
+/// ```
+/// evloop::run(async {
+///     let path = std::env::temp_dir().join(format!("evloop-facade-fs-{}", std::process::id()));
+///     evloop::fs::write(&path, "data").await?;
+///     assert_eq!(evloop::fs::read(&path).await?, b"data");
+///     evloop::fs::remove_file(&path).await
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub mod fs {
+    pub use evloop_fs::*;
 }

@@ -14,8 +14,8 @@
 //! ```
 //!
 //! Stream reads and writes ([`Socket::poll_read`], [`Socket::poll_write`]) also clear
-//! readiness after a short transfer, which proves the socket drained (or full) without
-//! the `EAGAIN` probe.
+//! readiness after a short transfer where that proves the socket drained (or full),
+//! without the `EAGAIN` probe.
 
 use std::fmt;
 use std::future::poll_fn;
@@ -57,6 +57,7 @@ impl Socket {
 
     /// Waits for `dir` readiness, then runs `op` until it does something other than
     /// `EAGAIN` (see the module docs).
+    #[inline]
     pub(crate) fn poll_io<T>(
         &self,
         dir: Direction,
@@ -87,21 +88,25 @@ impl Socket {
     /// Reads into `buf` from a stream socket; an empty `buf` gives `Ok(0)` at once,
     /// without waiting.
     ///
-    /// A short read (some bytes, fewer than `buf.len()`) drained the receive queue, so it
-    /// clears read readiness at once instead of leaving it to the `EAGAIN` of the next
-    /// read: one system call fewer per message (see
-    /// [`Registration::clear_ready_after_short_io`] for when it does not).
+    /// With `short_read_drains` (TCP), a short read (some bytes, fewer than `buf.len()`)
+    /// drained the receive queue, so it clears read readiness at once instead of leaving
+    /// it to the `EAGAIN` of the next read: one system call fewer per message (see
+    /// [`Registration::clear_ready_after_short_io`] for when it does not). A Unix stream
+    /// socket passes `false`: its reads also stop short, with data left, where the
+    /// writer's credentials change or a message carried file descriptors.
+    #[inline]
     pub(crate) fn poll_read(
         &self,
         cx: &mut Context<'_>,
         buf: &mut [u8],
+        short_read_drains: bool,
     ) -> Poll<io::Result<usize>> {
         let len = buf.len();
         if len == 0 {
             return Poll::Ready(Ok(0));
         }
         let n = ready!(self.poll_io(Direction::Read, cx, |fd| sys::recv(fd, buf)))?;
-        if n > 0 && n < len {
+        if short_read_drains && n > 0 && n < len {
             self.reg.clear_ready_after_short_io(Direction::Read);
         }
         Poll::Ready(Ok(n))
@@ -112,6 +117,7 @@ impl Socket {
     ///
     /// A short write filled the send buffer, so it clears write readiness at once: the
     /// next write waits for the `EPOLLOUT` edge instead of probing for `EAGAIN`.
+    #[inline]
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
@@ -124,14 +130,18 @@ impl Socket {
     }
 
     /// Reads into `buf`, waiting until at least one byte (or EOF: `Ok(0)`) is there.
-    pub(crate) async fn read(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_read(cx, buf)).await
+    pub(crate) async fn read(&self, buf: &mut [u8], short_read_drains: bool) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_read(cx, buf, short_read_drains)).await
     }
 
     /// Reads exactly `buf.len()` bytes; EOF before that is `UnexpectedEof`.
-    pub(crate) async fn read_exact(&self, mut buf: &mut [u8]) -> io::Result<()> {
+    pub(crate) async fn read_exact(
+        &self,
+        mut buf: &mut [u8],
+        short_read_drains: bool,
+    ) -> io::Result<()> {
         while !buf.is_empty() {
-            match self.read(buf).await? {
+            match self.read(buf, short_read_drains).await? {
                 0 => {
                     return Err(io::Error::new(
                         io::ErrorKind::UnexpectedEof,
@@ -168,27 +178,43 @@ impl Socket {
         sys::shutdown(self.fd(), how)
     }
 
-    /// The address this socket is bound to.
-    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
-        sys::socket_addr(self.fd(), sys::Name::Local)
+    /// The address this socket is bound to, as the kernel wrote it.
+    pub(crate) fn raw_name(&self, which: sys::Name) -> io::Result<sys::RawAddr> {
+        sys::socket_name(self.fd(), which)
     }
 
-    /// The address of the connected peer.
-    pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
-        sys::socket_addr(self.fd(), sys::Name::Peer)
+    /// The IP address this socket is bound to.
+    pub(crate) fn local_addr(&self) -> io::Result<SocketAddr> {
+        sys::inet::from_raw(&self.raw_name(sys::Name::Local)?)
     }
+
+    /// The IP address of the connected peer.
+    pub(crate) fn peer_addr(&self) -> io::Result<SocketAddr> {
+        sys::inet::from_raw(&self.raw_name(sys::Name::Peer)?)
+    }
+}
+
+/// Writes `name { fd, local, peer }`, leaving out the addresses the socket has not got.
+pub(crate) fn fmt_socket<A: fmt::Debug>(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    fd: RawFd,
+    local: io::Result<A>,
+    peer: io::Result<A>,
+) -> fmt::Result {
+    let mut d = f.debug_struct(name);
+    d.field("fd", &fd);
+    if let Ok(addr) = local {
+        d.field("local", &addr);
+    }
+    if let Ok(addr) = peer {
+        d.field("peer", &addr);
+    }
+    d.finish()
 }
 
 impl fmt::Debug for Socket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut d = f.debug_struct("Socket");
-        d.field("fd", &self.fd());
-        if let Ok(addr) = self.local_addr() {
-            d.field("local", &addr);
-        }
-        if let Ok(addr) = self.peer_addr() {
-            d.field("peer", &addr);
-        }
-        d.finish()
+        f.debug_struct("Socket").field("fd", &self.fd()).finish()
     }
 }

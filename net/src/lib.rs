@@ -1,4 +1,5 @@
-//! evloop's sockets: [`TcpListener`], [`TcpStream`] and [`UdpSocket`] on the reactor.
+//! evloop's sockets: [`TcpListener`], [`TcpStream`], [`UdpSocket`] and their Unix
+//! counterparts [`UnixListener`], [`UnixStream`], [`UnixDatagram`], on the reactor.
 //!
 //! This crate is where the loop meets the network. In ARCHITECTURE.md's picture it sits on top
 //! of `evloop-reactor` (which waits in `epoll` and wakes tasks) and next to
@@ -132,10 +133,23 @@
 //! - Host names are resolved on the blocking pool; a literal `ip:port` never leaves the
 //!   loop thread.
 //!
-//! The layout: `sys.rs` (every syscall, the only `unsafe`), `io.rs` (the shared poll
-//! loops), `addr.rs`, one file per socket type, `tokio_io.rs` (tokio's I/O traits on the
-//! streams, with the `tokio-io` feature) and `fault.rs` (fault injection for tests, with
-//! the `fault-injection` feature: not part of the API).
+//! # Unix sockets
+//!
+//! [`UnixListener`], [`UnixStream`] and [`UnixDatagram`] are asyncio's
+//! `start_unix_server`, `open_unix_connection` and `AF_UNIX` datagram endpoints. They
+//! take paths (`impl AsRef<Path>`; a path starting with `'\0'` is a name in Linux's
+//! abstract namespace) and report [`unix::SocketAddr`]es.
+//!
+//! # The layout
+//!
+//! `sys/` (every syscall, the only `unsafe`: `mod.rs` for all families, `inet.rs` and
+//! `unix.rs` for their addresses), `io.rs` (the poll loops every socket shares),
+//! `stream.rs` (the stream I/O of [`TcpStream`] and [`UnixStream`], which are
+//! [`Stream<Tcp>`](Stream) and `Stream<Unix>`, see [`family`]), `split.rs` (their
+//! halves), `addr.rs` (IP addresses and name resolution), `unix_addr.rs` and
+//! `unix_path.rs` (Unix addresses), one file per socket type, `tokio_io.rs` (tokio's I/O
+//! traits on the streams, with the `tokio-io` feature) and `fault.rs` (fault injection
+//! for tests, with the `fault-injection` feature: not part of the API).
 
 #![deny(unsafe_code)]
 #![warn(
@@ -145,22 +159,74 @@
 )]
 
 mod addr;
+pub mod family;
 #[cfg(feature = "fault-injection")]
 #[doc(hidden)]
 pub mod fault;
 mod io;
 mod split;
+mod stream;
 mod sys;
 mod tcp_listener;
 mod tcp_socket;
 mod tcp_stream;
 #[cfg(feature = "tokio-io")]
 mod tokio_io;
+mod ucred;
 mod udp;
+mod unix_addr;
+mod unix_datagram;
+mod unix_listener;
+mod unix_path;
+mod unix_stream;
 
 pub use addr::{lookup_host, ToSocketAddrs};
 pub use split::{OwnedReadHalf, OwnedWriteHalf};
+pub use stream::Stream;
 pub use tcp_listener::TcpListener;
 pub use tcp_socket::TcpSocket;
 pub use tcp_stream::TcpStream;
 pub use udp::UdpSocket;
+pub use unix_datagram::UnixDatagram;
+pub use unix_listener::UnixListener;
+pub use unix_stream::UnixStream;
+
+/// TCP's stream halves by their tokio paths (the same types as the crate root's
+/// [`OwnedReadHalf`] and [`OwnedWriteHalf`]).
+pub mod tcp {
+    use crate::family::Tcp;
+
+    /// The reading half of a [`TcpStream`](crate::TcpStream).
+    pub type OwnedReadHalf = crate::OwnedReadHalf<Tcp>;
+    /// The writing half of a [`TcpStream`](crate::TcpStream).
+    pub type OwnedWriteHalf = crate::OwnedWriteHalf<Tcp>;
+}
+
+/// What belongs to Unix sockets besides the socket types: their [`SocketAddr`](unix::SocketAddr),
+/// the peer's credentials [`UCred`](unix::UCred), and a [`UnixStream`]'s halves.
+///
+/// ```
+/// use evloop_net::{unix, UnixStream};
+///
+/// evloop_executor::run(async {
+///     let (a, mut b) = UnixStream::pair()?;
+///     let (mut rd, _wr): (unix::OwnedReadHalf, unix::OwnedWriteHalf) = a.into_split();
+///     b.write_all(b"half").await?;
+///     let mut buf = [0; 4];
+///     rd.read_exact(&mut buf).await?;
+///     assert!(rd.peer_addr()?.is_unnamed());
+///     Ok::<(), std::io::Error>(())
+/// })?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub mod unix {
+    use crate::family::Unix;
+
+    pub use crate::ucred::UCred;
+    pub use crate::unix_addr::SocketAddr;
+
+    /// The reading half of a [`UnixStream`](crate::UnixStream).
+    pub type OwnedReadHalf = crate::OwnedReadHalf<Unix>;
+    /// The writing half of a [`UnixStream`](crate::UnixStream).
+    pub type OwnedWriteHalf = crate::OwnedWriteHalf<Unix>;
+}

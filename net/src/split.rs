@@ -1,22 +1,27 @@
-//! [`OwnedReadHalf`] and [`OwnedWriteHalf`]: a [`TcpStream`](crate::TcpStream) split
-//! for a reader task and a writer task.
+//! [`OwnedReadHalf`] and [`OwnedWriteHalf`]: a [`Stream`](crate::Stream) (TCP or Unix)
+//! split for a reader task and a writer task.
 //!
 //! Both halves share the socket through an `Rc` (everything runs on the loop's one
 //! thread). They never contend: the registration keeps one waker per direction, so the
-//! reader parks on read readiness and the writer on write readiness independently.
+//! reader parks on read readiness and the writer on write readiness independently. Their
+//! I/O is the stream's own (`Socket`'s poll loops), for either family.
 
 use std::fmt;
 use std::io;
-use std::net::{Shutdown, SocketAddr};
+use std::marker::PhantomData;
+use std::net::Shutdown;
 use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use crate::io::Socket;
+use crate::family::{Family, Tcp};
+use crate::io::{fmt_socket, Socket};
+use crate::sys::Name;
 
-/// The reading half of a [`TcpStream`](crate::TcpStream), from
-/// [`into_split`](crate::TcpStream::into_split).
+/// The reading half of a [`Stream`](crate::Stream), from
+/// [`into_split`](crate::Stream::into_split). `OwnedReadHalf` alone is TCP's;
+/// [`unix::OwnedReadHalf`](crate::unix::OwnedReadHalf) is a Unix stream's.
 ///
 /// ```
 /// # use evloop_net::{TcpListener, TcpStream};
@@ -31,13 +36,16 @@ use crate::io::Socket;
 ///     assert_eq!(&buf, b"hi");
 /// });
 /// ```
-pub struct OwnedReadHalf {
+pub struct OwnedReadHalf<F: Family = Tcp> {
     /// The socket, shared with the write half; closed when both are dropped.
     sock: Rc<Socket>,
+    /// The family: which addresses, and whether a short read means drained.
+    family: PhantomData<fn() -> F>,
 }
 
-/// The writing half of a [`TcpStream`](crate::TcpStream), from
-/// [`into_split`](crate::TcpStream::into_split).
+/// The writing half of a [`Stream`](crate::Stream), from
+/// [`into_split`](crate::Stream::into_split). `OwnedWriteHalf` alone is TCP's;
+/// [`unix::OwnedWriteHalf`](crate::unix::OwnedWriteHalf) is a Unix stream's.
 ///
 /// Dropping it does not shut the connection down; call
 /// [`shutdown`](OwnedWriteHalf::shutdown) to send a FIN while the read half lives on.
@@ -55,18 +63,23 @@ pub struct OwnedReadHalf {
 ///     assert_eq!(&buf, b"hi");
 /// });
 /// ```
-pub struct OwnedWriteHalf {
+pub struct OwnedWriteHalf<F: Family = Tcp> {
     /// The socket, shared with the read half; closed when both are dropped.
     sock: Rc<Socket>,
+    /// The family: which addresses.
+    family: PhantomData<fn() -> F>,
 }
 
-impl OwnedReadHalf {
+impl<F: Family> OwnedReadHalf<F> {
     /// Wraps the shared socket.
-    pub(crate) fn new(sock: Rc<Socket>) -> OwnedReadHalf {
-        OwnedReadHalf { sock }
+    pub(crate) fn new(sock: Rc<Socket>) -> OwnedReadHalf<F> {
+        OwnedReadHalf {
+            sock,
+            family: PhantomData,
+        }
     }
 
-    /// Reads into `buf`; `Ok(0)` is EOF. As [`TcpStream::read`](crate::TcpStream::read).
+    /// Reads into `buf`; `Ok(0)` is EOF. As [`Stream::read`](crate::Stream::read).
     ///
     /// ```
     /// # use evloop_net::{TcpListener, TcpStream};
@@ -83,10 +96,10 @@ impl OwnedReadHalf {
     /// # Errors
     /// The OS error, e.g. `ConnectionReset`.
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.sock.read(buf).await
+        self.sock.read(buf, F::SHORT_READ_DRAINS).await
     }
 
-    /// Reads exactly `buf.len()` bytes. As [`TcpStream::read_exact`](crate::TcpStream::read_exact).
+    /// Reads exactly `buf.len()` bytes. As [`Stream::read_exact`](crate::Stream::read_exact).
     ///
     /// ```
     /// # use evloop_net::{TcpListener, TcpStream};
@@ -105,7 +118,7 @@ impl OwnedReadHalf {
     /// # Errors
     /// [`io::ErrorKind::UnexpectedEof`] if the peer closes first; otherwise the OS error.
     pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
-        self.sock.read_exact(buf).await
+        self.sock.read_exact(buf, F::SHORT_READ_DRAINS).await
     }
 
     /// The address of the peer.
@@ -122,8 +135,8 @@ impl OwnedReadHalf {
     ///
     /// # Errors
     /// The OS error of `getpeername`.
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.sock.peer_addr()
+    pub fn peer_addr(&self) -> io::Result<F::Addr> {
+        F::decode(&self.sock.raw_name(Name::Peer)?)
     }
 
     /// The local address of this end.
@@ -140,18 +153,21 @@ impl OwnedReadHalf {
     ///
     /// # Errors
     /// The OS error of `getsockname`.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.sock.local_addr()
+    pub fn local_addr(&self) -> io::Result<F::Addr> {
+        F::decode(&self.sock.raw_name(Name::Local)?)
     }
 }
 
-impl OwnedWriteHalf {
+impl<F: Family> OwnedWriteHalf<F> {
     /// Wraps the shared socket.
-    pub(crate) fn new(sock: Rc<Socket>) -> OwnedWriteHalf {
-        OwnedWriteHalf { sock }
+    pub(crate) fn new(sock: Rc<Socket>) -> OwnedWriteHalf<F> {
+        OwnedWriteHalf {
+            sock,
+            family: PhantomData,
+        }
     }
 
-    /// Writes some of `buf`. As [`TcpStream::write`](crate::TcpStream::write).
+    /// Writes some of `buf`. As [`Stream::write`](crate::Stream::write).
     ///
     /// ```
     /// # use evloop_net::{TcpListener, TcpStream};
@@ -169,7 +185,7 @@ impl OwnedWriteHalf {
         self.sock.write(buf).await
     }
 
-    /// Writes all of `buf`. As [`TcpStream::write_all`](crate::TcpStream::write_all).
+    /// Writes all of `buf`. As [`Stream::write_all`](crate::Stream::write_all).
     ///
     /// ```
     /// # use evloop_net::{TcpListener, TcpStream};
@@ -191,7 +207,7 @@ impl OwnedWriteHalf {
         self.sock.write_all(buf).await
     }
 
-    /// Does nothing (a TCP stream has no user-space buffer).
+    /// Does nothing (a stream socket has no user-space buffer).
     ///
     /// ```
     /// # use evloop_net::{TcpListener, TcpStream};
@@ -246,8 +262,8 @@ impl OwnedWriteHalf {
     ///
     /// # Errors
     /// The OS error of `getpeername`.
-    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.sock.peer_addr()
+    pub fn peer_addr(&self) -> io::Result<F::Addr> {
+        F::decode(&self.sock.raw_name(Name::Peer)?)
     }
 
     /// The local address of this end.
@@ -264,46 +280,58 @@ impl OwnedWriteHalf {
     ///
     /// # Errors
     /// The OS error of `getsockname`.
-    pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.sock.local_addr()
+    pub fn local_addr(&self) -> io::Result<F::Addr> {
+        F::decode(&self.sock.raw_name(Name::Local)?)
     }
 }
 
-impl AsRawFd for OwnedReadHalf {
+impl<F: Family> AsRawFd for OwnedReadHalf<F> {
     fn as_raw_fd(&self) -> RawFd {
         self.sock.fd()
     }
 }
 
-impl AsRawFd for OwnedWriteHalf {
+impl<F: Family> AsRawFd for OwnedWriteHalf<F> {
     fn as_raw_fd(&self) -> RawFd {
         self.sock.fd()
     }
 }
 
-impl fmt::Debug for OwnedReadHalf {
+impl<F: Family> fmt::Debug for OwnedReadHalf<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("OwnedReadHalf").field(&*self.sock).finish()
+        fmt_socket(
+            f,
+            "OwnedReadHalf",
+            self.sock.fd(),
+            self.local_addr(),
+            self.peer_addr(),
+        )
     }
 }
 
-impl fmt::Debug for OwnedWriteHalf {
+impl<F: Family> fmt::Debug for OwnedWriteHalf<F> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("OwnedWriteHalf").field(&*self.sock).finish()
+        fmt_socket(
+            f,
+            "OwnedWriteHalf",
+            self.sock.fd(),
+            self.local_addr(),
+            self.peer_addr(),
+        )
     }
 }
 
-impl futures_io::AsyncRead for OwnedReadHalf {
+impl<F: Family> futures_io::AsyncRead for OwnedReadHalf<F> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &mut [u8],
     ) -> Poll<io::Result<usize>> {
-        self.sock.poll_read(cx, buf)
+        self.sock.poll_read(cx, buf, F::SHORT_READ_DRAINS)
     }
 }
 
-impl futures_io::AsyncWrite for OwnedWriteHalf {
+impl<F: Family> futures_io::AsyncWrite for OwnedWriteHalf<F> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -316,7 +344,7 @@ impl futures_io::AsyncWrite for OwnedWriteHalf {
         Poll::Ready(Ok(()))
     }
 
-    /// Shuts down the write direction (sends a FIN).
+    /// Shuts down the write direction (the peer reads EOF).
     fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(self.sock.shutdown(Shutdown::Write))
     }

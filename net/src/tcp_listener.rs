@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use evloop_reactor::Direction;
 
 use crate::addr::{resolve, try_each, ToSocketAddrs};
-use crate::io::Socket;
+use crate::io::{fmt_socket, Socket};
 use crate::sys;
 use crate::tcp_stream::TcpStream;
 
@@ -73,9 +73,9 @@ impl TcpListener {
 
     /// Creates, binds and registers a listening socket for one address.
     fn bind_one(addr: &SocketAddr) -> io::Result<TcpListener> {
-        let fd = sys::socket(sys::domain_of(addr), libc::SOCK_STREAM)?;
+        let fd = sys::socket(sys::inet::domain_of(addr), libc::SOCK_STREAM)?;
         sys::set_int_option(fd.as_raw_fd(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
-        sys::bind(fd.as_raw_fd(), addr)?;
+        sys::bind(fd.as_raw_fd(), &sys::inet::to_raw(addr))?;
         TcpListener::listen_fd(fd, BACKLOG)
     }
 
@@ -139,6 +139,7 @@ impl TcpListener {
             .poll_io(Direction::Read, cx, sys::accept)
             .map(|res| {
                 let (fd, peer) = res?;
+                let peer = sys::inet::from_raw(&peer)?;
                 Ok((TcpStream::from_socket(Socket::new(fd)?), peer))
             })
     }
@@ -167,6 +168,12 @@ impl AsRawFd for TcpListener {
 
 impl fmt::Debug for TcpListener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("TcpListener").field(&self.sock).finish()
+        fmt_socket(
+            f,
+            "TcpListener",
+            self.sock.fd(),
+            self.sock.local_addr(),
+            self.sock.peer_addr(),
+        )
     }
 }

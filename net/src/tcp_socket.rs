@@ -241,7 +241,7 @@ impl TcpSocket {
     /// The OS error of `bind` (`AddrInUse` without `SO_REUSEPORT` on every socket of the
     /// port, say).
     pub fn bind(&self, addr: SocketAddr) -> io::Result<()> {
-        sys::bind(self.fd.as_raw_fd(), &addr)
+        sys::bind(self.fd.as_raw_fd(), &sys::inet::to_raw(&addr))
     }
 
     /// The address the socket is bound to.
@@ -249,7 +249,7 @@ impl TcpSocket {
     /// # Errors
     /// The OS error of `getsockname`.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        sys::socket_addr(self.fd.as_raw_fd(), sys::Name::Local)
+        sys::inet::from_raw(&sys::socket_name(self.fd.as_raw_fd(), sys::Name::Local)?)
     }
 
     /// Starts listening, with room for `backlog` finished handshakes not yet accepted

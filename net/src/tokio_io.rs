@@ -13,6 +13,9 @@ use std::task::{ready, Context, Poll};
 
 use tokio::io::ReadBuf;
 
+use crate::family::Family;
+use crate::{OwnedReadHalf, OwnedWriteHalf, Stream};
+
 /// Reads through `reader`'s `futures-io` impl into tokio's `ReadBuf`.
 fn poll_read_buf<R: futures_io::AsyncRead + ?Sized>(
     reader: Pin<&mut R>,
@@ -26,8 +29,8 @@ fn poll_read_buf<R: futures_io::AsyncRead + ?Sized>(
 
 /// `tokio::io::AsyncRead` for types that implement `futures_io::AsyncRead`, by delegation.
 macro_rules! tokio_read {
-    ($($reader:ty),+ $(,)?) => {$(
-        impl tokio::io::AsyncRead for $reader {
+    ($($reader:ident),+ $(,)?) => {$(
+        impl<F: Family> tokio::io::AsyncRead for $reader<F> {
             fn poll_read(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
@@ -42,8 +45,8 @@ macro_rules! tokio_read {
 /// `tokio::io::AsyncWrite` for types that implement `futures_io::AsyncWrite`, by
 /// delegation; tokio's `poll_shutdown` is `futures-io`'s `poll_close` (a write shutdown).
 macro_rules! tokio_write {
-    ($($writer:ty),+ $(,)?) => {$(
-        impl tokio::io::AsyncWrite for $writer {
+    ($($writer:ident),+ $(,)?) => {$(
+        impl<F: Family> tokio::io::AsyncWrite for $writer<F> {
             fn poll_write(
                 self: Pin<&mut Self>,
                 cx: &mut Context<'_>,
@@ -63,6 +66,7 @@ macro_rules! tokio_write {
     )+};
 }
 
-// One line per stream type: a new stream type with `futures-io` impls joins here.
-tokio_read!(crate::TcpStream, crate::OwnedReadHalf);
-tokio_write!(crate::TcpStream, crate::OwnedWriteHalf);
+// Every stream (`TcpStream` and `UnixStream` are `Stream<Tcp>` and `Stream<Unix>`) and its
+// halves: a new stream type with `futures-io` impls joins here.
+tokio_read!(Stream, OwnedReadHalf);
+tokio_write!(Stream, OwnedWriteHalf);

@@ -9,7 +9,7 @@ use std::os::fd::{AsRawFd, RawFd};
 use evloop_reactor::Direction;
 
 use crate::addr::{resolve, try_each, ToSocketAddrs};
-use crate::io::Socket;
+use crate::io::{fmt_socket, Socket};
 use crate::sys;
 
 /// A UDP socket, like asyncio's `create_datagram_endpoint` without the protocol class.
@@ -57,8 +57,8 @@ impl UdpSocket {
     pub async fn bind<A: ToSocketAddrs>(addr: A) -> io::Result<UdpSocket> {
         let addrs = resolve(&addr).await?;
         try_each(addrs, |addr| async move {
-            let fd = sys::socket(sys::domain_of(&addr), libc::SOCK_DGRAM)?;
-            sys::bind(fd.as_raw_fd(), &addr)?;
+            let fd = sys::socket(sys::inet::domain_of(&addr), libc::SOCK_DGRAM)?;
+            sys::bind(fd.as_raw_fd(), &sys::inet::to_raw(&addr))?;
             Ok(UdpSocket {
                 sock: Socket::new(fd)?,
             })
@@ -80,7 +80,7 @@ impl UdpSocket {
     /// # Errors
     /// An invalid address, or the OS error (e.g. `EMSGSIZE` for an oversized datagram).
     pub async fn send_to<A: ToSocketAddrs>(&self, buf: &[u8], target: A) -> io::Result<usize> {
-        let target = resolve(&target).await?[0];
+        let target = sys::inet::to_raw(&resolve(&target).await?[0]);
         poll_fn(|cx| {
             self.sock
                 .poll_io(Direction::Write, cx, |fd| sys::send_to(fd, buf, &target))
@@ -109,6 +109,7 @@ impl UdpSocket {
                 .poll_io(Direction::Read, cx, |fd| sys::recv_from(fd, buf))
         })
         .await
+        .and_then(|(n, from)| Ok((n, sys::inet::from_raw(&from)?)))
     }
 
     /// Sets the default peer (the first address `addr` resolves to that works): after it,
@@ -128,10 +129,9 @@ impl UdpSocket {
     /// An invalid address, or the OS error of the last address tried.
     pub async fn connect<A: ToSocketAddrs>(&self, addr: A) -> io::Result<()> {
         let addrs = resolve(&addr).await?;
-        try_each(
-            addrs,
-            |addr| async move { sys::connect(self.sock.fd(), &addr) },
-        )
+        try_each(addrs, |addr| async move {
+            sys::connect(self.sock.fd(), &sys::inet::to_raw(&addr))
+        })
         .await
     }
 
@@ -221,6 +221,12 @@ impl AsRawFd for UdpSocket {
 
 impl fmt::Debug for UdpSocket {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("UdpSocket").field(&self.sock).finish()
+        fmt_socket(
+            f,
+            "UdpSocket",
+            self.sock.fd(),
+            self.sock.local_addr(),
+            self.sock.peer_addr(),
+        )
     }
 }

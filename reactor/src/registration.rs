@@ -80,8 +80,8 @@ impl Registration {
     pub fn new(fd: RawFd, interest: Interest) -> io::Result<Registration> {
         let reactor = Reactor::current().ok_or_else(|| {
             io::Error::other(
-                "no evloop reactor on this thread: create I/O objects inside `evloop::run` \
-                 (or `Runtime::block_on`), or use `Registration::with_reactor`",
+                "no evloop loop runs on this thread: create sockets, pipes and \
+                 `evloop::io::AsyncFd`s inside `evloop::run` (or `Runtime::block_on`)",
             )
         })?;
         Registration::with_reactor(&reactor, fd, interest)

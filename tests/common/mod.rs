@@ -72,3 +72,12 @@ pub async fn until(cond: impl Fn() -> bool) {
     }
     panic!("condition never held");
 }
+
+/// `len` bytes of a recognisable pattern (0, 1, ..., 250, 0, 1, ...), built by copying
+/// blocks rather than byte by byte: fast in debug builds and under valgrind.
+pub fn pattern(len: usize) -> Vec<u8> {
+    let block: Vec<u8> = (0..251u8).collect();
+    let mut data = block.repeat(len / block.len() + 1);
+    data.truncate(len);
+    data
+}
