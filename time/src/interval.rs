@@ -5,9 +5,10 @@ use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::sleep::{far_future, sleep_until, Sleep};
+use crate::Instant;
 
 /// Ticks every `period`, the first tick completing immediately.
 ///

@@ -6,10 +6,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::store::TimerStore;
 use crate::wheel::Key;
+use crate::Instant;
 
 /// Waits until `duration` has passed; like `asyncio.sleep(seconds)`.
 ///

@@ -8,10 +8,10 @@ use std::panic::Location;
 use std::ptr::{self, NonNull};
 use std::rc::Rc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use evloop_reactor::Reactor;
-use evloop_time::TimerStore;
+use evloop_time::{Instant, TimerStore};
 
 use super::config::Config;
 use super::debug::SlowPoll;
@@ -242,7 +242,7 @@ impl Core {
         let header = unsafe { ptr.as_ref() };
         header.clear(flags::QUEUED);
         if self.config.debug.enabled {
-            let start = Instant::now();
+            let start = std::time::Instant::now();
             // SAFETY: the task is live (above).
             unsafe { (header.vtable.poll)(ptr) };
             self.check_slow_poll(start, header);
@@ -259,7 +259,7 @@ impl Core {
     }
 
     /// Debug mode: reports the poll of `header` that began at `start` if it was slow.
-    fn check_slow_poll(&self, start: Instant, header: &Header) {
+    fn check_slow_poll(&self, start: std::time::Instant, header: &Header) {
         let duration = start.elapsed();
         if duration >= self.config.debug.slow_poll_threshold {
             self.config.debug.sink.report(&SlowPoll {
@@ -274,7 +274,7 @@ impl Core {
     /// Debug mode: reports a slow poll of the main future.
     pub(crate) fn check_slow_main_poll(
         &self,
-        start: Instant,
+        start: std::time::Instant,
         location: &'static Location<'static>,
     ) {
         let duration = start.elapsed();
@@ -305,6 +305,10 @@ impl Core {
             self.sleep(None);
             return;
         };
+        if self.timers.is_paused() {
+            self.wait_paused(deadline);
+            return;
+        }
         let now = Instant::now();
         if deadline <= now {
             self.poll_io_now();
@@ -323,6 +327,23 @@ impl Core {
             }
         }
         self.spin_until(deadline);
+    }
+
+    /// `wait` with the clock paused (`evloop::time::pause`): where the loop would sleep until
+    /// `deadline`, it checks I/O without blocking and, if nothing became ready, moves the
+    /// clock to `deadline` instead (`turn` then fires that timer). While a `spawn_blocking`
+    /// job runs, the clock stays and the loop waits for it, a millisecond at a time (the
+    /// job's completion wakes the loop; the timeout covers an aborted job's, which does not).
+    fn wait_paused(&self, deadline: Instant) {
+        self.poll_io_now();
+        if self.has_ready_work() {
+            return;
+        }
+        if self.blocking.in_flight() > 0 {
+            self.sleep(Some(Duration::from_millis(1)));
+            return;
+        }
+        self.timers.auto_advance(deadline);
     }
 
     /// Checks for I/O without blocking. With no fd registered, only the eventfd could be
