@@ -2,6 +2,8 @@
 //! = true)]`. With the clock paused, `Instant::now()` moves only by `advance` and by the
 //! loop's jumps to its next timer, which it makes only when nothing else can happen.
 
+mod common;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
@@ -143,6 +145,7 @@ async fn spawn_blocking_holds_the_clock_while_its_job_runs() {
 
 #[evloop::test(start_paused = true)]
 async fn io_that_is_ready_is_served_before_a_jump() {
+    let _watchdog = common::watchdog(Duration::from_secs(60), "the signal wait");
     let start = Instant::now();
     // A far timer: without it the loop would simply wait for I/O.
     let far = evloop::spawn(sleep(3600 * SEC));
@@ -164,6 +167,7 @@ async fn io_that_is_ready_is_served_before_a_jump() {
 
 #[evloop::test(start_paused = true)]
 async fn sockets_work_while_time_is_paused() {
+    let _watchdog = common::watchdog(Duration::from_secs(60), "the echo");
     let sleeper = evloop::spawn(sleep(3600 * SEC));
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -3,6 +3,7 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::io::Write;
 use std::time::Duration;
 
 use evloop::net::{TcpListener, TcpStream};
@@ -15,6 +16,46 @@ pub fn run_bounded<F: Future>(test: F) -> F::Output {
             .await
             .expect("the test did not finish within 20 s (a hang?)")
     })
+}
+
+/// Runs `test` on a fresh loop whose clock is paused (`evloop::time::pause`): timers fire
+/// in order at exact instants, in no real time. The 20 s watchdog is on that clock too, so
+/// a test that waits with nothing left to happen fails at once (the loop jumps to the
+/// watchdog) instead of hanging. Not for tests that wait on other threads or processes:
+/// see [`watchdog`].
+pub fn run_paused<F: Future>(test: F) -> F::Output {
+    evloop::run(async {
+        evloop::time::pause();
+        timeout(Duration::from_secs(20), test)
+            .await
+            .expect("the test waited with nothing left to happen (a lost wake-up?)")
+    })
+}
+
+/// Aborts the test process unless the returned guard is dropped within `limit` of real
+/// time: the watchdog of a test whose loop clock is paused and that waits on the kernel
+/// (a `timeout` there would run on the paused clock, and the loop jumps to it whenever
+/// the kernel is a moment late).
+#[must_use = "the watchdog stops when the guard is dropped"]
+pub fn watchdog(limit: Duration, what: &'static str) -> Watchdog {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(limit) {
+            // Straight to stderr: the test harness's capture would lose it in the abort.
+            let _ = writeln!(
+                std::io::stderr(),
+                "watchdog: {what} did not finish within {limit:?}; aborting"
+            );
+            std::process::abort();
+        }
+    });
+    Watchdog { _stop: stop }
+}
+
+/// Stops its [`watchdog`] when dropped.
+pub struct Watchdog {
+    /// Dropping it ends the watchdog thread's wait.
+    _stop: std::sync::mpsc::Sender<()>,
 }
 
 /// A connected (client, server) pair on 127.0.0.1.
