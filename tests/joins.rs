@@ -103,8 +103,9 @@ fn gather_all_of_nothing_is_empty() {
     assert!(out.is_empty());
 }
 
-#[test]
-fn race_returns_the_first_to_finish() {
-    let out = evloop::run(evloop::race(after(50, 1), after(5, 2)));
-    assert_eq!(out, 2);
+#[evloop::test(start_paused = true)]
+async fn race_returns_the_first_to_finish() {
+    let start = Instant::now();
+    assert_eq!(evloop::race(after(50, 1), after(5, 2)).await, 2);
+    assert_eq!(start.elapsed(), Duration::from_millis(5), "the loser was not awaited");
 }
