@@ -107,5 +107,9 @@ fn gather_all_of_nothing_is_empty() {
 async fn race_returns_the_first_to_finish() {
     let start = Instant::now();
     assert_eq!(evloop::race(after(50, 1), after(5, 2)).await, 2);
-    assert_eq!(start.elapsed(), Duration::from_millis(5), "the loser was not awaited");
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_millis(5),
+        "the loser was not awaited"
+    );
 }
