@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # hyper_server on evloop against the same hyper service on tokio's current_thread runtime
-# (examples/tokio_hyper_server.rs), measured with wrk in alternating rounds.
+# (bench/src/bin/tokio_hyper_server.rs), measured with wrk in alternating rounds.
 # usage (from the repo root, after
-#   cargo build --release -p evloop-hyper --example hyper_server --example tokio_hyper_server):
+#   cargo build --release -p evloop-hyper --example hyper_server &&
+#   cargo build --release -p evloop-bench --bin tokio_hyper_server):
 #   hyper/wrk_side_by_side.sh [ROUNDS [SECS]]        # defaults: 3 rounds of 5 s each
 # Each server is pinned to core 0 and wrk (-t1 -c100) to core 1. Prints, per round and
 # runtime, wrk's requests/s and the server's CPU time per request (from /proc/PID/stat),
 # then the medians and the evloop/tokio ratio.
 set -eu
 rounds=${1:-3}; secs=${2:-5}
-dir=${CARGO_TARGET_DIR:-target}/release/examples
+release=${CARGO_TARGET_DIR:-target}/release
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 1; }
 ulimit -n 10000
 tck=$(getconf CLK_TCK)
@@ -41,8 +42,8 @@ measure() {
 
 for r in $(seq "$rounds"); do
     echo "round $r"
-    measure evloop "$dir/hyper_server"
-    measure tokio "$dir/tokio_hyper_server"
+    measure evloop "$release/examples/hyper_server"
+    measure tokio "$release/tokio_hyper_server"
 done
 
 python3 - "$results" <<'PY'

@@ -10,15 +10,24 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use evloop::{Backend, Runtime};
 
+/// Sets (or removes) `EVLOOP_BACKEND`.
+fn set_backend_var(value: Option<&std::ffi::OsStr>) {
+    // SAFETY: this binary holds one test, and no thread of it reads the environment while
+    // the test changes it (runtimes read it in `build`, on this thread).
+    unsafe {
+        match value {
+            Some(value) => std::env::set_var(Backend::ENV_VAR, value),
+            None => std::env::remove_var(Backend::ENV_VAR),
+        }
+    }
+}
+
 /// Restores `EVLOOP_BACKEND` as it was (CI runs this suite with it set) when dropped.
 struct Restore(Option<std::ffi::OsString>);
 
 impl Drop for Restore {
     fn drop(&mut self) {
-        match self.0.take() {
-            Some(value) => std::env::set_var(Backend::ENV_VAR, value),
-            None => std::env::remove_var(Backend::ENV_VAR),
-        }
+        set_backend_var(self.0.as_deref());
     }
 }
 
@@ -28,7 +37,7 @@ fn evloop_backend_chooses_the_builder_wins_and_unknown_values_are_errors() {
     assert_eq!(Backend::ENV_VAR, "EVLOOP_BACKEND");
 
     for &backend in Backend::ALL {
-        std::env::set_var("EVLOOP_BACKEND", backend.name());
+        set_backend_var(Some(backend.name().as_ref()));
         let rt = Runtime::new().unwrap();
         assert_eq!(rt.backend(), backend);
         assert_eq!(
@@ -41,7 +50,7 @@ fn evloop_backend_chooses_the_builder_wins_and_unknown_values_are_errors() {
         }
     }
 
-    std::env::set_var("EVLOOP_BACKEND", "kqueue");
+    set_backend_var(Some("kqueue".as_ref()));
     for err in [
         Runtime::new().unwrap_err(),
         Runtime::builder().build().unwrap_err(),
@@ -65,8 +74,8 @@ fn evloop_backend_chooses_the_builder_wins_and_unknown_values_are_errors() {
     );
 
     // Empty or unset: the default.
-    std::env::set_var("EVLOOP_BACKEND", "");
+    set_backend_var(Some("".as_ref()));
     assert_eq!(Runtime::new().unwrap().backend(), Backend::Epoll);
-    std::env::remove_var("EVLOOP_BACKEND");
+    set_backend_var(None);
     assert_eq!(Runtime::new().unwrap().backend(), Backend::Epoll);
 }

@@ -12,10 +12,10 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use evloop::net::{TcpListener, TcpStream};
-use evloop::time::{sleep, sleep_until, timeout};
+use evloop::time::{sleep, sleep_until, timeout, Instant};
 
 /// Clients that connect at once.
 const CLIENTS: usize = 200;

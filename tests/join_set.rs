@@ -17,25 +17,23 @@ impl Drop for DropGuard {
     }
 }
 
-#[test]
-fn results_arrive_in_completion_order() {
-    evloop::run(async {
-        let mut set = JoinSet::new();
-        for (i, ms) in [50u64, 10, 40, 20, 30].into_iter().enumerate() {
-            set.spawn(async move {
-                sleep(Duration::from_millis(ms)).await;
-                (i, ms)
-            });
-        }
-        assert_eq!(set.len(), 5);
-        let mut got = Vec::new();
-        while let Some(result) = set.join_next().await {
-            got.push(result.unwrap().1);
-        }
-        assert_eq!(got, [10, 20, 30, 40, 50]);
-        assert!(set.is_empty());
-        assert!(set.join_next().await.is_none());
-    });
+#[evloop::test(start_paused = true)]
+async fn results_arrive_in_completion_order() {
+    let mut set = JoinSet::new();
+    for (i, ms) in [50u64, 10, 40, 20, 30].into_iter().enumerate() {
+        set.spawn(async move {
+            sleep(Duration::from_millis(ms)).await;
+            (i, ms)
+        });
+    }
+    assert_eq!(set.len(), 5);
+    let mut got = Vec::new();
+    while let Some(result) = set.join_next().await {
+        got.push(result.unwrap().1);
+    }
+    assert_eq!(got, [10, 20, 30, 40, 50]);
+    assert!(set.is_empty());
+    assert!(set.join_next().await.is_none());
 }
 
 #[test]
@@ -116,38 +114,34 @@ fn abort_all_cancels_running_tasks_and_keeps_finished_outputs() {
     });
 }
 
-#[test]
-fn a_panicking_task_yields_a_join_error_and_the_others_go_on() {
-    evloop::run(async {
-        let mut set = JoinSet::new();
-        set.spawn(async {
-            sleep(Duration::from_millis(5)).await;
-            panic!("boom in a set")
-        });
-        set.spawn(async {
-            sleep(Duration::from_millis(20)).await;
-            7
-        });
-        let first = set.join_next().await.unwrap();
-        assert!(first.unwrap_err().is_panic());
-        assert_eq!(set.join_next().await.unwrap().unwrap(), 7);
+#[evloop::test(start_paused = true)]
+async fn a_panicking_task_yields_a_join_error_and_the_others_go_on() {
+    let mut set = JoinSet::new();
+    set.spawn(async {
+        sleep(Duration::from_millis(5)).await;
+        panic!("boom in a set")
     });
+    set.spawn(async {
+        sleep(Duration::from_millis(20)).await;
+        7
+    });
+    let first = set.join_next().await.unwrap();
+    assert!(first.unwrap_err().is_panic());
+    assert_eq!(set.join_next().await.unwrap().unwrap(), 7);
 }
 
-#[test]
-fn join_next_is_cancel_safe() {
-    evloop::run(async {
-        let mut set = JoinSet::new();
-        set.spawn(async {
-            sleep(Duration::from_millis(30)).await;
-            "late"
-        });
-        // A join_next that times out loses nothing.
-        let early = evloop::time::timeout(Duration::from_millis(5), set.join_next()).await;
-        assert!(early.is_err());
-        assert_eq!(set.len(), 1);
-        assert_eq!(set.join_next().await.unwrap().unwrap(), "late");
+#[evloop::test(start_paused = true)]
+async fn join_next_is_cancel_safe() {
+    let mut set = JoinSet::new();
+    set.spawn(async {
+        sleep(Duration::from_millis(30)).await;
+        "late"
     });
+    // A join_next that times out loses nothing.
+    let early = evloop::time::timeout(Duration::from_millis(5), set.join_next()).await;
+    assert!(early.is_err());
+    assert_eq!(set.len(), 1);
+    assert_eq!(set.join_next().await.unwrap().unwrap(), "late");
 }
 
 #[test]

@@ -2,9 +2,9 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use evloop::time::sleep;
+use evloop::time::{pause, sleep, Instant};
 
 async fn after(ms: u64, value: u32) -> u32 {
     sleep(Duration::from_millis(ms)).await;
@@ -37,9 +37,10 @@ fn gather_borrows_from_the_caller() {
 fn try_gather_returns_the_first_error_and_drops_the_rest() {
     let finished = Rc::new(Cell::new(false));
     let f = finished.clone();
-    let start = Instant::now();
-    let result: Result<(u32, u32), &str> = evloop::run(async move {
-        evloop::try_gather!(
+    let (result, took): (Result<(u32, u32), &str>, _) = evloop::run(async move {
+        pause();
+        let start = Instant::now();
+        let result = evloop::try_gather!(
             async move {
                 sleep(Duration::from_secs(5)).await;
                 f.set(true);
@@ -50,10 +51,15 @@ fn try_gather_returns_the_first_error_and_drops_the_rest() {
                 Err("failed fast")
             },
         )
-        .await
+        .await;
+        (result, start.elapsed())
     });
     assert_eq!(result, Err("failed fast"));
-    assert!(start.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        took,
+        Duration::from_millis(10),
+        "did not wait for the 5 s sleep"
+    );
     assert!(!finished.get());
 }
 
@@ -69,19 +75,26 @@ fn try_gather_all_collects_values_in_order() {
 
 #[test]
 fn try_gather_all_stops_at_the_first_error() {
-    let start = Instant::now();
-    let out: Result<Vec<u32>, u64> = evloop::run(evloop::try_gather_all(
-        [5000u64, 10, 20].into_iter().map(|ms| async move {
+    let (out, took): (Result<Vec<u32>, u64>, _) = evloop::run(async {
+        pause();
+        let start = Instant::now();
+        let out = evloop::try_gather_all([5000u64, 10, 20].into_iter().map(|ms| async move {
             sleep(Duration::from_millis(ms)).await;
             if ms == 10 {
                 Err(ms)
             } else {
                 Ok(ms as u32)
             }
-        }),
-    ));
+        }))
+        .await;
+        (out, start.elapsed())
+    });
     assert_eq!(out, Err(10));
-    assert!(start.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        took,
+        Duration::from_millis(10),
+        "did not wait for the 5 s sleep"
+    );
 }
 
 #[test]
@@ -90,8 +103,13 @@ fn gather_all_of_nothing_is_empty() {
     assert!(out.is_empty());
 }
 
-#[test]
-fn race_returns_the_first_to_finish() {
-    let out = evloop::run(evloop::race(after(50, 1), after(5, 2)));
-    assert_eq!(out, 2);
+#[evloop::test(start_paused = true)]
+async fn race_returns_the_first_to_finish() {
+    let start = Instant::now();
+    assert_eq!(evloop::race(after(50, 1), after(5, 2)).await, 2);
+    assert_eq!(
+        start.elapsed(),
+        Duration::from_millis(5),
+        "the loser was not awaited"
+    );
 }

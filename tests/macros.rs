@@ -1,10 +1,11 @@
 //! `#[evloop::test]` (and so the expansion `#[evloop::main]` shares) on real tests:
-//! tasks, timers, sockets, `Result` returns, `#[should_panic]` and builder options.
+//! tasks, timers, sockets, `Result` returns, `#[should_panic]`, builder options and
+//! `start_paused`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use evloop::net::{TcpListener, TcpStream};
-use evloop::time::sleep;
+use evloop::time::{sleep, Instant};
 
 #[evloop::test]
 async fn spawned_tasks_and_timers_run_on_the_test_loop() {
@@ -23,10 +24,44 @@ async fn spawned_tasks_and_timers_run_on_the_test_loop() {
         .map(Result::unwrap)
         .collect();
     assert_eq!(done, [1, 2, 3]);
+    // Never early; the upper bound only says the loop did not hang (the exact figure,
+    // 30 ms, is checked with paused time below).
+    let took = start.elapsed();
     assert!(
-        start.elapsed() < Duration::from_millis(55),
-        "sleeps overlap"
+        took >= Duration::from_millis(30) && took < Duration::from_secs(10),
+        "{took:?}"
     );
+}
+
+#[evloop::test(start_paused = true)]
+async fn start_paused_runs_the_body_on_a_paused_clock() {
+    let real = std::time::Instant::now();
+    let start = Instant::now();
+    let tasks: Vec<_> = (1..=3u64)
+        .map(|i| {
+            evloop::spawn(async move {
+                sleep(Duration::from_secs(10 * i)).await;
+                Instant::now() - start
+            })
+        })
+        .collect();
+    let woke: Vec<Duration> = evloop::gather_all(tasks)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    // Each task woke exactly at its deadline, and they overlapped (30 s, not 60 s)...
+    assert_eq!(woke, [10, 20, 30].map(Duration::from_secs));
+    assert_eq!(start.elapsed(), Duration::from_secs(30));
+    // ...in far less real time than one of the sleeps.
+    assert!(real.elapsed() < Duration::from_secs(10));
+}
+
+#[evloop::test(start_paused = false)]
+async fn start_paused_false_leaves_the_clock_running() {
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_millis(2));
+    assert!(start.elapsed() >= Duration::from_millis(2));
 }
 
 #[evloop::test]
@@ -110,9 +145,24 @@ fn the_debug_option_turns_debug_mode_on() {
     assert!(!off.contains("evloop debug:"), "stderr: {off}");
 }
 
+/// The calling thread's timer slack, in nanoseconds.
+fn timer_slack_ns() -> libc::c_int {
+    // SAFETY: PR_GET_TIMERSLACK takes no pointer arguments and only reads the thread's slack.
+    unsafe { libc::prctl(libc::PR_GET_TIMERSLACK, 0, 0, 0, 0) }
+}
+
 #[evloop::test(event_interval = 1, max_blocking_threads = 1, timer_slack = false)]
-async fn numeric_and_boolean_options_are_accepted() {
-    let a = evloop::spawn_blocking(|| 1);
-    let b = evloop::spawn_blocking(|| 2);
-    assert_eq!(a.await.unwrap() + b.await.unwrap(), 3);
+async fn numeric_and_boolean_options_reach_the_builder() {
+    // max_blocking_threads = 1: both jobs run on the pool's one thread.
+    let a = evloop::spawn_blocking(|| std::thread::current().id());
+    let b = evloop::spawn_blocking(|| std::thread::current().id());
+    assert_eq!(a.await.unwrap(), b.await.unwrap());
+    // timer_slack = false: the loop left the thread's slack alone (it lowers it to 1 ns
+    // by default).
+    assert_ne!(timer_slack_ns(), 1);
+}
+
+#[evloop::test]
+async fn without_options_the_loop_lowers_the_timer_slack() {
+    assert_eq!(timer_slack_ns(), 1);
 }

@@ -11,7 +11,8 @@ use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::thread::{self, ThreadId};
-use std::time::Instant;
+
+use evloop_time::Instant;
 
 thread_local! {
     /// This thread's id, cached: `thread::current()` costs a reference count round trip.

@@ -42,12 +42,21 @@ impl hyper::rt::Timer for EvloopTimer {
     }
 
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        let deadline = evloop_time::Instant::from_std(deadline);
         Box::pin(LoopSleep::new(evloop_time::sleep_until(deadline)))
+    }
+
+    /// The loop's clock (`evloop::time::Instant::now`), so hyper's deadlines follow it
+    /// when a test pauses time.
+    fn now(&self) -> Instant {
+        evloop_time::Instant::now().into_std()
     }
 
     fn reset(&self, sleep: &mut Pin<Box<dyn hyper::rt::Sleep>>, new_deadline: Instant) {
         match sleep.as_mut().downcast_mut_pin::<LoopSleep>() {
-            Some(ours) => ours.get_mut().reset(new_deadline),
+            Some(ours) => ours
+                .get_mut()
+                .reset(evloop_time::Instant::from_std(new_deadline)),
             None => *sleep = self.sleep_until(new_deadline),
         }
     }

@@ -91,7 +91,8 @@ fn check(kind: Kind, function: &ItemFn) -> syn::Result<()> {
 
 /// The expansion: the original attributes and visibility on a plain `fn` with the same
 /// name and return type, whose body builds the runtime and runs the original body (an
-/// inner `async fn`, so `?` and `return` keep their meaning) to completion.
+/// inner `async fn`, so `?` and `return` keep their meaning) to completion, after
+/// `evloop::time::pause()` if `start_paused = true`.
 fn write(kind: Kind, options: &Options, function: ItemFn) -> TokenStream {
     let ItemFn {
         attrs,
@@ -107,12 +108,20 @@ fn write(kind: Kind, options: &Options, function: ItemFn) -> TokenStream {
         Kind::Test => quote!(#[::core::prelude::v1::test]),
     };
     let body = quote_spanned!(block.span()=> __evloop_body);
+    let run_body = if options.start_paused {
+        quote!(async {
+            ::evloop::time::pause();
+            #body().await
+        })
+    } else {
+        quote!(#body())
+    };
     quote! {
         #test_attr
         #(#attrs)*
         #vis fn #name() #output {
             async fn #body() #output #block
-            #runtime.block_on(#body())
+            #runtime.block_on(#run_body)
         }
     }
 }

@@ -62,6 +62,11 @@ use expand::Kind;
 /// | `event_interval = int` | `#[evloop::main(event_interval = 32)]` | — |
 /// | `max_blocking_threads = int` | `#[evloop::main(max_blocking_threads = 8)]` | the default executor's `max_workers` |
 /// | `timer_slack = bool` | `#[evloop::main(timer_slack = false)]` | — |
+/// | `start_paused = bool` | `#[evloop::test(start_paused = true)]` | a mocked `loop.time()` |
+///
+/// `start_paused = true` is not a `Builder` method: it calls `evloop::time::pause()` before
+/// the body, so the loop's clock stands still and jumps from timer to timer (see
+/// `evloop::time::pause`); it is meant for tests.
 ///
 /// ```
 /// #[evloop::main(debug = true, max_blocking_threads = 2)]
@@ -89,12 +94,23 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// ```
 /// # // Doctests cannot run `#[test]`s; this shows the shape of one.
+/// use std::time::Duration;
+/// use evloop::time::{sleep, Instant};
+///
 /// #[evloop::test]
+/// async fn a_task_sees_what_another_sent() {
+///     let (tx, rx) = evloop::sync::oneshot::channel();
+///     evloop::spawn(async move { tx.send(42) });
+///     assert_eq!(rx.await, Ok(42));
+/// }
+///
+/// // With the clock paused, timers fire in order and at exact instants, in no real time.
+/// #[evloop::test(start_paused = true)]
 /// async fn sleeps_overlap() {
-///     let start = std::time::Instant::now();
-///     let nap = || evloop::time::sleep(std::time::Duration::from_millis(20));
+///     let start = Instant::now();
+///     let nap = || sleep(Duration::from_secs(20));
 ///     evloop::gather!(nap(), nap()).await;
-///     assert!(start.elapsed() < std::time::Duration::from_millis(40));
+///     assert_eq!(start.elapsed(), Duration::from_secs(20)); // not 40: they overlap
 /// }
 /// # fn main() {}
 /// ```

@@ -1,5 +1,5 @@
-//! The runtime options an attribute may carry (`debug = true`, ...), each a call on the
-//! facade's `Builder`.
+//! The runtime options an attribute may carry (`debug = true`, ...): each a call on the
+//! facade's `Builder`, except `start_paused`, which pauses the loop's clock before the body.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -7,8 +7,8 @@ use syn::meta::ParseNestedMeta;
 use syn::{LitBool, LitInt};
 
 /// The options accepted, for the "unknown option" message.
-const KNOWN: &str =
-    "`debug`, `slow_poll_threshold_ms`, `event_interval`, `max_blocking_threads`, `timer_slack`";
+const KNOWN: &str = "`debug`, `slow_poll_threshold_ms`, `event_interval`, \
+    `max_blocking_threads`, `timer_slack`, `start_paused`";
 
 /// The `Builder` calls the attribute asked for, in the order written.
 #[derive(Default)]
@@ -17,6 +17,9 @@ pub(crate) struct Options {
     calls: Vec<TokenStream>,
     /// The option names seen so far, to reject one given twice.
     seen: Vec<String>,
+    /// `start_paused = true`: the body runs with the loop's clock paused
+    /// (`evloop::time::pause()` first).
+    pub(crate) start_paused: bool,
 }
 
 impl Options {
@@ -31,11 +34,14 @@ impl Options {
         }
         let call = match key.as_str() {
             "debug" | "timer_slack" => {
-                let value: LitBool = meta.value()?.parse().map_err(|e: syn::Error| {
-                    syn::Error::new(e.span(), format!("`{key}` takes `true` or `false`"))
-                })?;
+                let value = parse_bool(&meta, &key)?;
                 let method = syn::Ident::new(&key, meta.path.get_ident().unwrap().span());
                 quote!(.#method(#value))
+            }
+            "start_paused" => {
+                self.start_paused = parse_bool(&meta, &key)?.value;
+                self.seen.push(key);
+                return Ok(());
             }
             "event_interval" | "max_blocking_threads" => {
                 let value = parse_int(&meta, &key)?;
@@ -69,6 +75,13 @@ impl Options {
             ::evloop::Builder::new() #(#calls)* .build().expect(#failed)
         }
     }
+}
+
+/// The `true` or `false` after `key =`, or an error that names the key.
+fn parse_bool(meta: &ParseNestedMeta, key: &str) -> syn::Result<LitBool> {
+    meta.value()?.parse().map_err(|e: syn::Error| {
+        syn::Error::new(e.span(), format!("`{key}` takes `true` or `false`"))
+    })
 }
 
 /// The integer literal after `key =`, or an error that names the key.

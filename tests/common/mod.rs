@@ -3,18 +3,63 @@
 
 use std::any::Any;
 use std::future::Future;
+use std::io::Write;
 use std::time::Duration;
 
 use evloop::net::{TcpListener, TcpStream};
 use evloop::time::timeout;
 
-/// Runs `test` on a fresh loop, failing (instead of hanging) if it takes over 20 s.
+/// How long a test may run before it counts as hung: generous, so that a slow run (16 MiB
+/// echoed under valgrind on a loaded machine takes some 20 s) passes; a hang never ends.
+const HANG: Duration = Duration::from_secs(60);
+
+/// Runs `test` on a fresh loop, failing (instead of hanging) if it takes over [`HANG`].
 pub fn run_bounded<F: Future>(test: F) -> F::Output {
     evloop::run(async {
+        timeout(HANG, test)
+            .await
+            .expect("the test did not finish within 60 s (a hang?)")
+    })
+}
+
+/// Runs `test` on a fresh loop whose clock is paused (`evloop::time::pause`): timers fire
+/// in order at exact instants, in no real time. The 20 s watchdog is on that clock too, so
+/// a test that waits with nothing left to happen fails at once (the loop jumps to the
+/// watchdog) instead of hanging. Not for tests that wait on other threads or processes:
+/// see [`watchdog`].
+pub fn run_paused<F: Future>(test: F) -> F::Output {
+    evloop::run(async {
+        evloop::time::pause();
         timeout(Duration::from_secs(20), test)
             .await
-            .expect("the test did not finish within 20 s (a hang?)")
+            .expect("the test waited with nothing left to happen (a lost wake-up?)")
     })
+}
+
+/// Aborts the test process unless the returned guard is dropped within `limit` of real
+/// time: the watchdog of a test whose loop clock is paused and that waits on the kernel
+/// (a `timeout` there would run on the paused clock, and the loop jumps to it whenever
+/// the kernel is a moment late).
+#[must_use = "the watchdog stops when the guard is dropped"]
+pub fn watchdog(limit: Duration, what: &'static str) -> Watchdog {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(limit) {
+            // Straight to stderr: the test harness's capture would lose it in the abort.
+            let _ = writeln!(
+                std::io::stderr(),
+                "watchdog: {what} did not finish within {limit:?}; aborting"
+            );
+            std::process::abort();
+        }
+    });
+    Watchdog { _stop: stop }
+}
+
+/// Stops its [`watchdog`] when dropped.
+pub struct Watchdog {
+    /// Dropping it ends the watchdog thread's wait.
+    _stop: std::sync::mpsc::Sender<()>,
 }
 
 /// A connected (client, server) pair on 127.0.0.1.
@@ -54,12 +99,12 @@ pub async fn poll_once<F: Future + Unpin>(fut: &mut F) -> std::task::Poll<F::Out
     std::future::poll_fn(|cx| std::task::Poll::Ready(std::pin::Pin::new(&mut *fut).poll(cx))).await
 }
 
-/// Awaits `fut`, failing the test instead of hanging if it takes 20 s (generous, so a
+/// Awaits `fut`, failing the test instead of hanging if it takes [`HANG`] (generous, so a
 /// slow run under valgrind passes; a lost wake-up never completes at all).
 pub async fn within<F: Future>(fut: F) -> F::Output {
-    timeout(Duration::from_secs(20), fut)
+    timeout(HANG, fut)
         .await
-        .expect("waited 20 s: a lost wake-up, permit or message")
+        .expect("waited 60 s: a lost wake-up, permit or message")
 }
 
 /// Yields until `cond` holds (bounded, so a broken primitive fails instead of hanging).

@@ -5,9 +5,10 @@ use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::sleep::{far_future, sleep_until, Sleep};
+use crate::Instant;
 
 /// Ticks every `period`, the first tick completing immediately.
 ///
@@ -67,41 +68,42 @@ pub fn interval_at(start: Instant, period: Duration) -> Interval {
 /// What an [`Interval`] does when a tick is so late that the next scheduled tick is
 /// already due by the time it completes.
 ///
-/// Here the task blocks for 17 ms right after the first tick of a 5 ms interval: the
-/// tick due at 5 ms completes late, at about 17 ms, and those due at 10 and 15 ms are
-/// missed. The behaviours differ in what comes after the late tick:
+/// Here the task is 17 ms late right after the first tick of a 5 ms interval (on a paused
+/// clock, where [`advance`](crate::advance) plays the busy task and the instants are
+/// exact): the tick due at 5 ms completes late, at 17 ms, and those due at 10 and 15 ms
+/// are missed. The behaviours differ in what comes after the late tick:
 ///
 /// ```
 /// use std::time::Duration;
-/// use evloop::time::{interval, MissedTickBehavior};
+/// use evloop::time::{advance, interval, Instant, MissedTickBehavior};
 ///
 /// let ms = Duration::from_millis;
 /// evloop::run(async {
+///     evloop::time::pause();
 ///     // Burst (the default): the missed ticks come at once, on the original schedule.
 ///     let mut every = interval(ms(5));
 ///     let start = every.tick().await;
-///     std::thread::sleep(ms(17));
+///     advance(ms(17)).await; // the task was busy elsewhere
 ///     assert_eq!(every.tick().await, start + ms(5)); // late
 ///     assert_eq!(every.tick().await, start + ms(10)); // at once
 ///     assert_eq!(every.tick().await, start + ms(15)); // at once
+///     assert_eq!(Instant::now(), start + ms(17)); // all three at 17 ms
 ///
-///     // Skip: on to the next tick of the schedule that is still ahead (20 ms).
+///     // Skip: on to the next tick of the schedule that is still ahead.
 ///     let mut every = interval(ms(5));
 ///     every.set_missed_tick_behavior(MissedTickBehavior::Skip);
 ///     let start = every.tick().await;
-///     std::thread::sleep(ms(17));
+///     advance(ms(17)).await;
 ///     assert_eq!(every.tick().await, start + ms(5)); // late
-///     let next = every.tick().await;
-///     assert!(next >= start + ms(20) && (next - start).as_nanos() % ms(5).as_nanos() == 0);
+///     assert_eq!(every.tick().await, start + ms(20));
 ///
 ///     // Delay: a new schedule, one period after the late tick.
 ///     let mut every = interval(ms(5));
 ///     every.set_missed_tick_behavior(MissedTickBehavior::Delay);
 ///     let start = every.tick().await;
-///     std::thread::sleep(ms(17));
-///     assert_eq!(every.tick().await, start + ms(5)); // late
-///     let after = every.tick().await;
-///     assert!(after >= start + ms(22)); // a period after the late tick completed
+///     advance(ms(17)).await;
+///     assert_eq!(every.tick().await, start + ms(5)); // late, at 17 ms
+///     assert_eq!(every.tick().await, start + ms(22)); // 17 + 5
 /// });
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

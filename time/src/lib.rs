@@ -1,4 +1,5 @@
-//! evloop's timers: [`sleep`], [`sleep_until`], [`timeout`], [`interval`], and the
+//! evloop's timers: [`sleep`], [`sleep_until`], [`timeout`], [`interval`], the loop's
+//! clock ([`Instant`], with [`pause`], [`advance`] and [`resume`] for tests), and the
 //! per-loop [`TimerStore`] that makes them fire.
 //!
 //! # Its place in the loop
@@ -26,6 +27,7 @@
 //! | `async with asyncio.timeout_at(when)` | `timeout_at(deadline, fut).await` |
 //! | a `while True: ...; await asyncio.sleep(p)` loop | `interval(p)` and `interval.tick().await`, without drift |
 //! | `loop.time()` | [`Instant::now()`] |
+//! | a mocked `loop.time()` in tests | [`pause`], [`advance`], [`resume`] |
 //!
 //! # Guarantees
 //!
@@ -35,6 +37,36 @@
 //! - **O(1).** The store is a hierarchical timing wheel: arming, re-arming, cancelling
 //!   (dropping) and firing a timer cost O(1), a million armed timers cost memory in
 //!   proportion and nothing per loop turn, and the hot path allocates nothing.
+//!
+//! # Test time
+//!
+//! A test that checks the order or the arithmetic of timers need not wait for them: after
+//! [`pause()`](pause) (or in a `#[evloop::test(start_paused = true)]` test) the loop's clock
+//! stands still, [`advance`] moves it by exactly the duration given, and when every task
+//! waits the loop jumps to the next timer instead of sleeping. Timers fire in the same
+//! order and at the same instants of the loop's clock as for real, in no real time,
+//! however loaded the machine is. The store keeps the clock; the executor asks
+//! [`TimerStore::is_paused`] before it sleeps and calls [`TimerStore::auto_advance`]
+//! instead.
+//!
+//! ```
+//! use std::time::Duration;
+//! use evloop::time::{sleep, Instant};
+//!
+//! evloop::run(async {
+//!     evloop::time::pause();
+//!     let start = Instant::now();
+//!     let (a, b) = evloop::gather!(
+//!         async { sleep(Duration::from_secs(20)).await; Instant::now() },
+//!         async { sleep(Duration::from_secs(10)).await; Instant::now() },
+//!     )
+//!     .await;
+//!     assert_eq!((a - start, b - start), (Duration::from_secs(20), Duration::from_secs(10)));
+//! });
+//! ```
+//!
+//! Its traps (I/O from other threads, `spawn_blocking`, mixing clocks) are listed on
+//! [`pause()`](pause).
 //!
 //! # Example
 //!
@@ -70,6 +102,8 @@
 //! ```
 #![warn(missing_docs, missing_debug_implementations)]
 
+mod clock;
+mod instant;
 mod interval;
 mod sleep;
 mod store;
@@ -78,8 +112,8 @@ mod test_util;
 mod timeout;
 mod wheel;
 
-pub use std::time::Instant;
-
+pub use clock::{advance, pause, resume};
+pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use store::{EnterGuard, TimerStore};

@@ -6,10 +6,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::store::TimerStore;
 use crate::wheel::Key;
+use crate::Instant;
 
 /// Waits until `duration` has passed; like `asyncio.sleep(seconds)`.
 ///
@@ -342,8 +343,10 @@ mod tests {
         for i in 1..=10_000u32 {
             assert_eq!(store.fire_due(now + Duration::from_micros(i.into())), 0);
         }
-        // 10k calls against a million armed timers: microseconds each at most.
-        assert!(start.elapsed() < Duration::from_millis(500));
+        // 10k calls against a million armed timers: well under a microsecond each in fact
+        // (the bench measures it). A scan of the armed timers would take 10k x 1M steps,
+        // minutes; the bound is generous for a loaded machine and still catches that.
+        assert!(start.elapsed() < Duration::from_secs(10));
         drop(naps);
         assert!(store.is_empty());
     }

@@ -5,9 +5,11 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::wheel::{Key, Wheel};
+use crate::Instant;
 
 thread_local! {
     /// The store [`TimerStore::enter`] made current on this thread, if any.
@@ -58,6 +60,8 @@ thread_local! {
 /// assert_eq!(store.next_deadline(), None);
 /// ```
 pub struct TimerStore {
+    /// The loop's clock: the system's, or paused for a test (`clock.rs`).
+    clock: Clock,
     /// The origin of the wheel's nanosecond deadlines: when the store was made.
     base: Instant,
     /// The armed and fired-but-not-dropped timers, each with the waker to wake.
@@ -107,8 +111,11 @@ impl TimerStore {
     /// assert_eq!(store.next_deadline(), None);
     /// ```
     pub fn new() -> Rc<TimerStore> {
-        let base = Instant::now();
+        // The system's time, not `Instant::now()`: a store made inside a paused loop has a
+        // clock of its own.
+        let base = Instant::from_std(std::time::Instant::now());
         Rc::new(TimerStore {
+            clock: Clock::new(),
             base,
             wheel: RefCell::new(Wheel::new()),
             now: Cell::new(base),
@@ -159,10 +166,59 @@ impl TimerStore {
     /// assert!(std::rc::Rc::ptr_eq(&TimerStore::current().unwrap(), &store));
     /// ```
     pub fn current() -> Option<Rc<TimerStore>> {
+        Self::with_current(Rc::clone)
+    }
+
+    /// Runs `f` with the thread's current store, if there is one (without cloning it).
+    pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<TimerStore>) -> R) -> Option<R> {
         CURRENT
-            .try_with(|current| current.borrow().clone())
+            .try_with(|current| current.borrow().as_ref().map(f))
             .ok()
             .flatten()
+    }
+
+    /// The loop's clock, which [`Instant::now`] reads while this store is current.
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Is this loop's time [paused](crate::pause)? Then the loop, when every task waits,
+    /// calls [`auto_advance`](Self::auto_advance) instead of sleeping until
+    /// [`next_deadline`](Self::next_deadline).
+    ///
+    /// ```
+    /// use evloop_time::TimerStore;
+    /// evloop::run(async {
+    ///     let store = TimerStore::current().unwrap();
+    ///     assert!(!store.is_paused());
+    ///     evloop::time::pause();
+    ///     assert!(store.is_paused());
+    /// });
+    /// ```
+    pub fn is_paused(&self) -> bool {
+        self.clock.is_paused()
+    }
+
+    /// With time paused, moves the clock forward to `deadline` (if that is later than where
+    /// it stands): what the loop does instead of sleeping until the next timer when every
+    /// task waits. The timers due then fire at the loop's next
+    /// [`fire_due`](Self::fire_due)`(Instant::now())`. Does nothing if time is not paused.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop_time::{Instant, TimerStore};
+    /// evloop::run(async {
+    ///     evloop::time::pause();
+    ///     let store = TimerStore::current().unwrap();
+    ///     let start = Instant::now();
+    ///     store.auto_advance(start + Duration::from_secs(2));
+    ///     assert_eq!(Instant::now(), start + Duration::from_secs(2));
+    ///     store.auto_advance(start); // never backwards
+    ///     assert_eq!(Instant::now(), start + Duration::from_secs(2));
+    /// });
+    /// ```
+    pub fn auto_advance(&self, deadline: Instant) {
+        self.clock.advance_to(deadline);
     }
 
     /// The earliest instant at which some armed timer may be due, or `None` when no timer
@@ -295,7 +351,7 @@ impl TimerStore {
         if deadline <= self.now.get() {
             return true;
         }
-        let now = Instant::now();
+        let now = self.clock.now();
         self.now.set(now);
         deadline <= now
     }

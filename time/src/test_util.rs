@@ -1,13 +1,11 @@
 //! Helpers for driving timer futures in unit tests without an executor.
 
+use crate::{Instant, TimerStore};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
-use std::time::Instant;
-
-use crate::TimerStore;
 
 /// A waker that counts its wakes and may run a hook on each.
 pub(crate) struct Counter {

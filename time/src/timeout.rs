@@ -5,9 +5,10 @@ use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::sleep::{sleep, sleep_until, Sleep};
+use crate::Instant;
 
 /// Runs `future` for at most `duration`; like `asyncio.wait_for(aw, timeout)`.
 ///

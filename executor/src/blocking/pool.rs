@@ -5,6 +5,7 @@
 //! holds no pool threads. Each runtime has its own pool.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -53,6 +54,9 @@ pub(crate) struct Pool {
     state: Mutex<State>,
     /// Signalled when a job is queued or the pool shuts down.
     work: Condvar,
+    /// Jobs queued or running: while any is, a loop with paused time does not jump its
+    /// clock ahead (the job's result may be what its timers race against).
+    in_flight: AtomicUsize,
     /// Bound and keep-alive.
     config: PoolConfig,
 }
@@ -63,12 +67,14 @@ impl Pool {
         Arc::new(Pool {
             state: Mutex::new(State::default()),
             work: Condvar::new(),
+            in_flight: AtomicUsize::new(0),
             config,
         })
     }
 
     /// Queues `job`, starting a thread if none is idle and the bound allows.
     pub(crate) fn execute(self: &Arc<Self>, job: Job) {
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
         let mut state = self.lock();
         state.queue.push_back(job);
         if state.idle > state.notified {
@@ -92,6 +98,11 @@ impl Pool {
                 }
             }
         }
+    }
+
+    /// Jobs queued or running now.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
     }
 
     /// Number of pool threads alive now.
@@ -118,6 +129,7 @@ impl Pool {
                 drop(state);
                 // A job catches its own panics (see `spawn_blocking`).
                 job();
+                self.in_flight.fetch_sub(1, Ordering::SeqCst);
                 state = self.lock();
                 continue;
             }

@@ -11,7 +11,9 @@
 //! See `remote.rs` for why no wake is lost between the two.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use evloop_time::Instant;
 
 use super::EventLoop;
 use crate::loom::{AtomicBool, Ordering};
@@ -83,6 +85,10 @@ impl EventLoop {
             self.sleep(None);
             return;
         };
+        if self.timers.is_paused() {
+            self.park_paused(deadline);
+            return;
+        }
         let now = Instant::now();
         if deadline <= now {
             self.poll_io_now();
@@ -104,12 +110,12 @@ impl EventLoop {
     }
 
     /// Is a task ready to run, here or injected from another thread?
-    fn has_ready_work(&self) -> bool {
+    pub(super) fn has_ready_work(&self) -> bool {
         !self.run_queue.is_empty() || self.remote.has_remote_work()
     }
 
     /// Waits in the kernel for I/O, a remote wake, or `timeout`.
-    fn sleep(&self, timeout: Option<Duration>) {
+    pub(super) fn sleep(&self, timeout: Option<Duration>) {
         if self.remote.prepare_sleep() {
             self.wait_for_io(timeout);
             self.remote.end_sleep();

@@ -137,7 +137,7 @@ fn main() -> ExitCode {
                 Reading::now()
             );
 
-            let start = Instant::now();
+            let start = evloop::time::Instant::now();
             let total = Duration::from_secs_f64(args.minutes * 60.0);
             let end = start + total;
             let minute = Duration::from_secs(60);

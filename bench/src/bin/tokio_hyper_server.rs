@@ -1,12 +1,14 @@
-//! The same hyper service as `hyper_server` (shared/service.rs), on tokio's
-//! current_thread runtime with hyper-util's `TokioIo` and `TokioTimer`: the comparison
-//! point for measuring `hyper_server` on evloop.
+//! The same hyper service as evloop-hyper's `hyper_server` example
+//! (`hyper/examples/shared/service.rs`), on tokio's current_thread runtime with
+//! hyper-util's `TokioIo` and `TokioTimer`: the comparison point for measuring
+//! `hyper_server` on evloop (`hyper/wrk_side_by_side.sh`). It lives here, with the other
+//! peers, so that tokio is no dependency of evloop-hyper's tests.
 //!
-//!     cargo run --release -p evloop-hyper --example tokio_hyper_server [-- ADDR]
+//!     cargo run --release -p evloop-bench --bin tokio_hyper_server [-- ADDR]
 //!
 //! ADDR defaults to 127.0.0.1:3001.
 
-#[path = "shared/service.rs"]
+#[path = "../../../hyper/examples/shared/service.rs"]
 mod service;
 
 use std::io::Write;
