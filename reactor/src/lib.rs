@@ -115,6 +115,7 @@
 )]
 
 mod backend;
+pub mod context;
 mod fd_table;
 mod interest;
 mod io_state;
@@ -126,8 +127,9 @@ mod slab;
 mod sys;
 
 pub use backend::Backend;
+pub use context::EnterGuard;
 pub use interest::{Direction, Interest};
 pub use notifier::Notifier;
-pub use reactor::{EnterGuard, Reactor};
+pub use reactor::Reactor;
 pub use registration::Registration;
 pub use sys::timer_slack::TimerSlackGuard;
