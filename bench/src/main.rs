@@ -4,7 +4,9 @@
 //! `cargo run --release -p evloop-bench -- [workload...] [--reps N] [--json FILE] [--svg FILE]`
 //!
 //! Runtimes are interleaved within each repetition (their order rotates from one
-//! repetition to the next); the table shows the median over repetitions. The `echo`
+//! repetition to the next); the table shows the median over repetitions. `remote_spawn`
+//! (a plain thread handing tasks to a loop on another thread) has its own table, against
+//! tokio's current_thread and multi_thread runtimes. The `echo`
 //! workload (servers in their own processes against one load generator, next to a raw
 //! epoll server as the floor) takes minutes and runs only when named, as do the seeds'
 //! comparisons: `backends` (evloop's epoll, poll and select backends as idle
@@ -21,18 +23,22 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use util::{median, percentile};
 use workloads::echo::{self, SERVERS};
-use workloads::{backends, server_models};
+use workloads::{backends, remote_spawn, server_models};
 
 const USAGE: &str = "usage: evloop-bench [workload...] [--reps N] [--json FILE] [--svg FILE]
                     [--secs S] [--conns N,N...]
 workloads: spawn_many yield_many ping_pong chained_spawn timers timers_memory
-           idle_tasks_memory timer_precision echo backends server_models
+           idle_tasks_memory timer_precision remote_spawn echo backends server_models
            (default: all but echo, backends and server_models; `all`: all of them)
   --reps N     repetitions, runtimes interleaved in each (default 5)
   --json FILE  also write the medians as JSON
   --svg FILE   also draw each runtime's figures relative to evloop's as an SVG chart;
                backends and server_models draw theirs next to it, in FILE-backends.svg
                and FILE-server_models.svg (FILE without its .svg)
+  remote_spawn: a plain thread spawns 100,000 Send tasks on a loop running on another
+        thread and waits for all (evloop's Handle::spawn and RemoteHandle::join against
+        tokio's Handle::spawn on current_thread and on multi_thread with 1 worker);
+        ns per task and evloop / the better tokio, in its own table.
   echo: an echo server per runtime (and a raw epoll one, the floor) pinned to core 0,
         one runtime-free load generator pinned to core 1, 64-byte messages; reports
         msg/s, server CPU µs per message and server peak RSS. It takes
@@ -155,7 +161,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let special = ["timer_precision", "all"];
+    let special = ["timer_precision", "remote_spawn", "all"];
     let known = |n: &str| {
         special.contains(&n) || NAMED_ONLY.contains(&n) || all.iter().any(|w| w.name == n)
     };
@@ -235,6 +241,8 @@ fn main() -> ExitCode {
         }
     }
 
+    let remote_row = chosen("remote_spawn").then(|| remote_spawn::run_all(args.reps));
+
     let echo_rows = if chosen("echo") {
         match run_echo(&args) {
             Ok(rows) => rows,
@@ -276,6 +284,9 @@ fn main() -> ExitCode {
     };
 
     print!("{}", render_tables(&rows, &precision, args.reps));
+    if let Some(row) = &remote_row {
+        print!("{}", remote_spawn::render_table(row, args.reps));
+    }
     print!("{}", render_echo(&echo_rows, &args));
     if !backend_rows.is_empty() {
         print!(
@@ -292,6 +303,9 @@ fn main() -> ExitCode {
     let mut outputs = Vec::new();
     if let Some(path) = &args.json {
         let mut extra = Vec::new();
+        if let Some(row) = &remote_row {
+            extra.push(("remote_spawn", remote_spawn::render_json(row)));
+        }
         if !backend_rows.is_empty() {
             extra.push(("backends", backends::render_json(&backend_rows)));
         }

@@ -7,6 +7,7 @@ pub mod chained_spawn;
 pub mod echo;
 pub mod idle_tasks_memory;
 pub mod ping_pong;
+pub mod remote_spawn;
 pub mod server_models;
 pub mod spawn_many;
 pub mod timer_precision;
