@@ -146,11 +146,41 @@ impl Drop for Running {
     }
 }
 
-/// Runs `server` against the load generator with `conns` connections for `secs`.
+/// Where the server and the load generator run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// The server pinned to core 0, the load generator to core 1 (the one-core table).
+    Pinned,
+    /// Neither pinned: the scheduler places them (the multi-loop table, whose servers
+    /// need every core; `run_per_core` still pins each evloop loop to its own core).
+    Unpinned,
+}
+
+/// Runs `server` against the load generator with `conns` connections for `secs`, pinned.
 pub fn run(server: &Server, conns: usize, secs: f64) -> io::Result<Sample> {
+    measure(server.bin, server.args, Placement::Pinned, conns, secs)
+}
+
+/// A command for `bin` in `dir`, pinned to `cpu` if `placement` pins.
+fn command(dir: &Path, bin: &str, placement: Placement, cpu: usize) -> Command {
+    match placement {
+        Placement::Pinned => pinned(&dir.join(bin), cpu),
+        Placement::Unpinned => Command::new(dir.join(bin)),
+    }
+}
+
+/// Runs the server binary `bin` with `args` against the load generator with `conns`
+/// connections for `secs`, placed as `placement` says.
+pub fn measure<S: AsRef<std::ffi::OsStr>>(
+    bin: &str,
+    args: &[S],
+    placement: Placement,
+    conns: usize,
+    secs: f64,
+) -> io::Result<Sample> {
     let dir = bin_dir()?;
-    let child = pinned(&dir.join(server.bin), SERVER_CPU)
-        .args(server.args)
+    let child = command(&dir, bin, placement, SERVER_CPU)
+        .args(args)
         .stdout(Stdio::piped())
         .spawn()?;
     let mut srv = Running(child);
@@ -160,9 +190,9 @@ pub fn run(server: &Server, conns: usize, secs: f64) -> io::Result<Sample> {
     let addr = line
         .trim()
         .strip_prefix("listening on ")
-        .ok_or_else(|| io::Error::other(format!("{}: unexpected first line {line:?}", server.bin)))?
+        .ok_or_else(|| io::Error::other(format!("{bin}: unexpected first line {line:?}")))?
         .to_string();
-    let out = pinned(&dir.join("echo_load"), CLIENT_CPU)
+    let out = command(&dir, "echo_load", placement, CLIENT_CPU)
         .args(["--addr", &addr, "--conns", &conns.to_string()])
         .args([
             "--size",

@@ -5,6 +5,7 @@ use crate::runtimes::{Evloop, Smol, Tokio, TokioLocal};
 pub mod backends;
 pub mod chained_spawn;
 pub mod echo;
+pub mod echo_loops;
 pub mod idle_tasks_memory;
 pub mod ping_pong;
 pub mod remote_spawn;
