@@ -6,6 +6,9 @@
 //! generator opens the connections, then ping-pongs 64-byte messages on all of them for
 //! the window and reads the server's CPU time (`/proc/PID/task/*/schedstat`) at both ends of it and
 //! its peak RSS (`VmHWM`) at the end.
+//!
+//! [`measure`] runs any server binary that way, pinned or not ([`Placement`]): the
+//! multi-loop comparison (`echo --loops`, `echo_loops.rs`) runs its servers unpinned.
 
 use std::io::{self, BufRead, BufReader};
 use std::os::unix::process::CommandExt;
