@@ -7,6 +7,11 @@
 //! this crate), a waker the executor's own loop ([`current_owner`]). It lives in this
 //! crate because this crate is at the bottom: every layer can see it.
 //!
+//! In debug mode the context also collects the [`WaitSite`]s the futures being polled
+//! note when they return `Pending` ([`record_wait`]); the executor moves them into the
+//! polled task's record after each poll, which is how a task dump knows what each task
+//! waits for. Outside debug mode `record_wait` costs a thread-local read and a branch.
+//!
 //! The thread-local is a plain `Cell` of a pointer, without a destructor, so reading it
 //! stays valid while a thread's thread-locals are being destroyed: a runtime kept in a
 //! `thread_local!` is dropped then, and its shutdown still finds its loop.
@@ -33,12 +38,13 @@
 #![allow(unsafe_code)] // the thread-local holds a raw pointer; each use says why it is valid
 
 use std::any::{Any, TypeId};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::marker::PhantomData;
 use std::ptr;
 use std::rc::Rc;
 
+use crate::wait_site::WaitSite;
 use crate::Reactor;
 
 thread_local! {
@@ -58,6 +64,9 @@ pub struct LoopContext {
     /// The loop that entered this context (`enter_as`), as its type and its address, for
     /// the executor's own lookups ([`current_owner`]).
     owner: Cell<Option<(TypeId, *const ())>>,
+    /// Debug mode: the wait sites noted since the loop last took them; `None` outside
+    /// debug mode, and then [`record_wait`] notes nothing.
+    waits: Option<RefCell<Vec<WaitSite>>>,
 }
 
 impl LoopContext {
@@ -74,6 +83,80 @@ impl LoopContext {
             reactor,
             timers,
             owner: Cell::new(None),
+            waits: None,
+        }
+    }
+
+    /// This context, collecting the wait sites that futures note with [`record_wait`]
+    /// (debug mode); [`take_wait_sites`](LoopContext::take_wait_sites) hands them over.
+    ///
+    /// ```
+    /// use evloop_reactor::context::{self, LoopContext};
+    /// use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
+    /// let cx = LoopContext::new(None, None).collecting_wait_sites();
+    /// let _entered = cx.enter();
+    /// context::record_wait(|| WaitSite::new(WaitKind::EventWait, None, WaitDetail::None));
+    /// let mut sites = Vec::new();
+    /// cx.take_wait_sites(&mut sites);
+    /// assert_eq!(sites[0].kind, WaitKind::EventWait);
+    /// ```
+    pub fn collecting_wait_sites(mut self) -> LoopContext {
+        self.waits = Some(RefCell::new(Vec::new()));
+        self
+    }
+
+    /// Does this context collect wait sites?
+    ///
+    /// ```
+    /// use evloop_reactor::context::LoopContext;
+    /// assert!(!LoopContext::new(None, None).collects_wait_sites());
+    /// assert!(LoopContext::new(None, None).collecting_wait_sites().collects_wait_sites());
+    /// ```
+    pub fn collects_wait_sites(&self) -> bool {
+        self.waits.is_some()
+    }
+
+    /// Replaces `into`'s contents with the wait sites noted since the last call (or
+    /// [`clear_wait_sites`](LoopContext::clear_wait_sites)), leaving the collection empty.
+    /// The two vectors trade places, so a caller that keeps handing back the same
+    /// vectors allocates nothing once they have grown.
+    ///
+    /// ```
+    /// use evloop_reactor::context::LoopContext;
+    /// let cx = LoopContext::new(None, None).collecting_wait_sites();
+    /// let mut sites = Vec::new();
+    /// cx.take_wait_sites(&mut sites);
+    /// assert!(sites.is_empty()); // nothing was noted
+    /// ```
+    #[inline]
+    pub fn take_wait_sites(&self, into: &mut Vec<WaitSite>) {
+        match &self.waits {
+            Some(waits) => {
+                let mut waits = waits.borrow_mut();
+                std::mem::swap(&mut *waits, into);
+                waits.clear();
+            }
+            None => into.clear(),
+        }
+    }
+
+    /// Forgets the wait sites noted since they were last taken (noted outside any poll).
+    ///
+    /// ```
+    /// use evloop_reactor::context::{self, LoopContext};
+    /// use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
+    /// let cx = LoopContext::new(None, None).collecting_wait_sites();
+    /// let _entered = cx.enter();
+    /// context::record_wait(|| WaitSite::new(WaitKind::Sleep, None, WaitDetail::None));
+    /// cx.clear_wait_sites();
+    /// let mut sites = Vec::new();
+    /// cx.take_wait_sites(&mut sites);
+    /// assert!(sites.is_empty());
+    /// ```
+    #[inline]
+    pub fn clear_wait_sites(&self) {
+        if let Some(waits) = &self.waits {
+            waits.borrow_mut().clear();
         }
     }
 
@@ -227,6 +310,57 @@ pub fn current_owner<T: 'static>() -> *const T {
     }
 }
 
+/// Notes what the future being polled waits for, as it returns `Pending`: `site` is
+/// called, and its [`WaitSite`] kept for the polled task's record, only when the loop
+/// running on this thread is in debug mode. Otherwise this is a thread-local read and a
+/// branch, and `site` is not called.
+///
+/// Every future evloop owns calls this where it returns `Pending`:
+///
+/// ```
+/// use std::future::Future;
+/// use std::panic::Location;
+/// use std::pin::Pin;
+/// use std::task::{Context, Poll};
+/// use evloop_reactor::context::record_wait;
+/// use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
+///
+/// /// Never ready; says so in task dumps.
+/// struct Forever {
+///     made_at: &'static Location<'static>,
+/// }
+///
+/// impl Future for Forever {
+///     type Output = ();
+///     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+///         record_wait(|| WaitSite::new(WaitKind::EventWait, Some(self.made_at), WaitDetail::None));
+///         Poll::Pending
+///     }
+/// }
+/// # let _ = Forever { made_at: Location::caller() };
+/// ```
+#[inline]
+pub fn record_wait(site: impl FnOnce() -> WaitSite) {
+    let cx = CURRENT.with(Cell::get);
+    if cx.is_null() {
+        return;
+    }
+    // SAFETY: as in `with`.
+    if let Some(waits) = &unsafe { &*cx }.waits {
+        push_wait(waits, site);
+    }
+}
+
+/// The debug-mode half of [`record_wait`], out of the callers' hot paths.
+#[cold]
+#[inline(never)]
+fn push_wait(waits: &RefCell<Vec<WaitSite>>, site: impl FnOnce() -> WaitSite) {
+    let site = site();
+    if let Ok(mut waits) = waits.try_borrow_mut() {
+        waits.push(site);
+    }
+}
+
 /// Restores the thread's previous loop context when dropped (see [`LoopContext::enter`]).
 pub struct EnterGuard<'a> {
     /// What the thread-local held before.
@@ -257,6 +391,7 @@ impl fmt::Debug for LoopContext {
             .field("reactor", &self.reactor.is_some())
             .field("timers", &self.timers.is_some())
             .field("owned_by_a_loop", &self.owner.get().is_some())
+            .field("collects_wait_sites", &self.waits.is_some())
             .finish()
     }
 }

@@ -125,6 +125,7 @@ mod registration;
 mod selector;
 mod slab;
 mod sys;
+pub mod wait_site;
 
 pub use backend::Backend;
 pub use context::EnterGuard;
