@@ -4,10 +4,13 @@
 pub(crate) mod pool;
 
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
+use std::panic::{self, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll, Waker};
+
+use evloop_reactor::context::record_wait;
+use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
 
 use crate::scheduler::context::with_current;
 use crate::task::JoinHandle;
@@ -48,7 +51,7 @@ where
         let result = panic::catch_unwind(AssertUnwindSafe(f));
         job_slot.complete(result);
     });
-    let location = std::panic::Location::caller();
+    let location = Location::caller();
     let pool = with_current(|event_loop| event_loop.blocking.clone()).unwrap_or_else(|| {
         panic!(
             "evloop::spawn_blocking called outside of an evloop runtime: start one with \
@@ -56,7 +59,7 @@ where
         )
     });
     pool.execute(job);
-    crate::runtime::spawn_named(BlockingResult { slot }, location, None)
+    crate::runtime::spawn_named(BlockingResult { slot, location }, location, None)
 }
 
 /// Where a pool thread leaves the result for the task awaiting it.
@@ -91,6 +94,8 @@ impl<T> Slot<T> {
 struct BlockingResult<T> {
     /// Shared with the pool thread.
     slot: Arc<Slot<T>>,
+    /// Where `spawn_blocking` was called: the job's wait site.
+    location: &'static Location<'static>,
 }
 
 impl<T> Future for BlockingResult<T> {
@@ -111,6 +116,10 @@ impl<T> Future for BlockingResult<T> {
                     Some(w) if w.will_wake(cx.waker()) => {}
                     _ => inner.waker = Some(cx.waker().clone()),
                 }
+                let location = self.location;
+                record_wait(|| {
+                    WaitSite::new(WaitKind::BlockingJob, Some(location), WaitDetail::None)
+                });
                 Poll::Pending
             }
         }

@@ -129,7 +129,7 @@ impl Handle {
     {
         let location = Location::caller();
         let id = self.remote.next_remote_id();
-        let slot = Slot::new(id);
+        let slot = Slot::new(id, self.remote.id());
         let task = RemoteTask::new(future, slot.clone());
         let owner = self.remote.hold();
         let ptr = cell::allocate::<_, LoopScheduler>(task, owner, id, Start::Injected);
@@ -190,7 +190,7 @@ impl Handle {
     {
         let location = Location::caller();
         let id = self.remote.next_remote_id();
-        let slot = Slot::new(id);
+        let slot = Slot::new(id, self.remote.id());
         let start = StartOnLoop {
             make: Some(make),
             slot: slot.clone(),

@@ -13,10 +13,10 @@ use std::io;
 use std::panic::Location;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::time::Instant;
 
 use evloop_reactor::Backend;
 
+use crate::scheduler::main_future::MainGuard;
 use crate::scheduler::EventLoop;
 
 pub use self::builder::Builder;
@@ -126,17 +126,14 @@ impl Runtime {
             .low_timer_slack
             .then(evloop_reactor::TimerSlackGuard::lowest);
         let location = Location::caller();
-        let debug = event_loop.config.debug.enabled;
+        event_loop.main.start(location);
+        let _main = MainGuard(&event_loop.main);
         let mut cx = Context::from_waker(&self.main_waker);
         let mut future = pin!(future);
         event_loop.remote.set_main_woken();
         loop {
             if event_loop.remote.take_main_woken() {
-                let start = debug.then(Instant::now);
-                let poll = future.as_mut().poll(&mut cx);
-                if let Some(start) = start {
-                    event_loop.check_slow_main_poll(start, location);
-                }
+                let poll = event_loop.poll_main(location, || future.as_mut().poll(&mut cx));
                 if let Poll::Ready(output) = poll {
                     return output;
                 }

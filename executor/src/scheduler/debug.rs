@@ -1,5 +1,7 @@
 //! Debug mode, like asyncio's `debug=True`: report any single poll that holds the loop
-//! longer than a threshold, naming the task and where it was spawned.
+//! longer than a threshold, naming the task, where it was spawned and what it waited for
+//! before that poll; keep what each task waits for, for task dumps (`task_records.rs`,
+//! `task/dump/`); serve those dumps to `evloop-ps` (`dump_server/`).
 //!
 //! Off by default, and then it costs one predictable branch per poll. On with
 //! `EVLOOP_DEBUG=1` in the environment or `Builder::debug(true)`.
@@ -8,6 +10,8 @@ use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
 use std::time::Duration;
+
+use evloop_reactor::wait_site::WaitSite;
 
 /// One poll that blocked the loop for at least the slow-poll threshold, as debug mode
 /// reports it (asyncio logs "Executing <Task ...> took 0.123 seconds").
@@ -38,6 +42,7 @@ use std::time::Duration;
 /// assert!(slow.location.file().ends_with(".rs"));
 /// assert!(slow.duration >= Duration::from_millis(10));
 /// assert!(slow.to_string().starts_with("task 'hog' ("));
+/// assert!(slow.waited_on.is_empty()); // blocked in its first poll: it had waited for nothing
 /// # Ok::<(), std::io::Error>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -48,8 +53,15 @@ pub struct SlowPoll {
     pub name: Option<String>,
     /// Where the task was spawned (or where `block_on`/`run` was called).
     pub location: &'static Location<'static>,
-    /// How long the poll took.
+    /// How long the poll took. Measured with the kernel's tick clock when the threshold
+    /// spans twenty ticks or more (the default 100 ms does, against the usual 4 ms
+    /// ticks): then it is rounded up to whole ticks, never less than the poll took and at
+    /// most two ticks more.
     pub duration: Duration,
+    /// What the task waited for when its previous poll returned `Pending`, as its wait
+    /// sites said (empty for a first poll, or a wait on futures evloop does not own): the
+    /// wait that ended just before the poll that blocked.
+    pub waited_on: Vec<WaitSite>,
 }
 
 impl fmt::Display for SlowPoll {
@@ -64,7 +76,12 @@ impl fmt::Display for SlowPoll {
             " ({}) blocked the loop for {} ms in one poll",
             self.location,
             self.duration.as_millis()
-        )
+        )?;
+        for (i, site) in self.waited_on.iter().enumerate() {
+            let lead = if i == 0 { ", after waiting on " } else { "; " };
+            write!(f, "{lead}{}", site.summary())?;
+        }
+        Ok(())
     }
 }
 

@@ -1,11 +1,15 @@
 //! The main future: the one given to `block_on`, which is not a task. It is polled by
-//! `block_on` itself whenever its waker has set the loop's "main woken" flag.
+//! `block_on` itself whenever its waker has set the loop's "main woken" flag. Task dumps
+//! show it as task 0 ([`MainTask`]).
 
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::task::Wake;
 
 use super::context;
 use super::remote::Remote;
+use super::spawn_sites::Site;
+use super::task_records::TaskRecord;
 
 /// The waker of the future given to `block_on`.
 pub(crate) struct MainWaker {
@@ -26,5 +30,44 @@ impl Wake for MainWaker {
         } else {
             self.remote.wake_main_remote();
         }
+    }
+}
+
+/// What the loop knows of the main future while `block_on` runs it: task dumps list it
+/// as task 0, the root of the await tree in most programs.
+#[derive(Default)]
+pub(crate) struct MainTask {
+    /// Where `block_on` (or `run`) was called; `None` while no `block_on` runs.
+    pub(crate) site: Cell<Option<Site>>,
+    /// The main future is inside its `poll` right now.
+    pub(crate) running: Cell<bool>,
+    /// How many times it was polled.
+    pub(crate) polls: Cell<u64>,
+    /// Debug mode: its record, as a task's (`task_records.rs`).
+    pub(crate) record: RefCell<TaskRecord>,
+}
+
+impl MainTask {
+    /// A new `block_on`, called at `site`, starts a new main future.
+    pub(crate) fn start(&self, site: Site) {
+        self.site.set(Some(site));
+        self.running.set(false);
+        self.polls.set(0);
+        *self.record.borrow_mut() = TaskRecord::default();
+    }
+
+    /// The `block_on` has returned (or unwound).
+    pub(crate) fn end(&self) {
+        self.site.set(None);
+        self.running.set(false);
+    }
+}
+
+/// Ends the main future's `block_on` when dropped, also by a panic of the main future.
+pub(crate) struct MainGuard<'a>(pub(crate) &'a MainTask);
+
+impl Drop for MainGuard<'_> {
+    fn drop(&mut self) {
+        self.0.end();
     }
 }

@@ -19,8 +19,10 @@
 //! of a loop other threads reach (the injection queue and the sleep handshake),
 //! `loop_ids.rs` the process-wide ids by which task headers name their loop,
 //! `live_tasks.rs` the table of live tasks and `spawn_sites.rs` their numbered spawn
-//! sites, `spin.rs` the learned timer spin, `config.rs` the settings, `debug.rs`
-//! slow-poll reports, `shutdown.rs` what dropping the runtime does.
+//! sites, `spin.rs` the learned timer spin, `config.rs` the settings, `shutdown.rs` what
+//! dropping the runtime does. Debug mode: `debug.rs` (slow-poll reports),
+//! `poll_clock.rs` (what polls are timed with), `task_records.rs` (what each task waited
+//! for, for task dumps).
 
 pub(crate) mod config;
 pub(crate) mod context;
@@ -33,12 +35,14 @@ mod loop_ids;
 pub(crate) mod main_future;
 mod park;
 mod poll;
+pub(crate) mod poll_clock;
 mod readiness;
 pub(crate) mod remote;
 mod run_queue;
 mod shutdown;
 mod spawn_sites;
 mod spin;
+pub(crate) mod task_records;
 mod timers;
 pub(crate) mod wake;
 
@@ -54,6 +58,8 @@ use evloop_time::TimerStore;
 
 use self::config::Config;
 use self::live_tasks::LiveTasks;
+use self::main_future::MainTask;
+use self::poll_clock::PollClock;
 use self::remote::{NewTask, Remote};
 use self::run_queue::RunQueue;
 use self::spin::TimerSpin;
@@ -88,7 +94,17 @@ pub(crate) struct EventLoop {
     spin: TimerSpin,
     /// The next task id.
     next_id: Cell<u64>,
+    /// The future given to the running `block_on`, as task dumps show it.
+    pub(crate) main: MainTask,
+    /// Debug mode: the id of the task being polled (0: the main future), or
+    /// `NOT_POLLING`; what a spawn records as its parent.
+    polling: Cell<u64>,
+    /// Debug mode: the clock polls are timed with.
+    poll_clock: PollClock,
 }
+
+/// `EventLoop::polling` between polls.
+const NOT_POLLING: u64 = u64::MAX;
 
 impl EventLoop {
     /// A loop on a new reactor and timer store.
@@ -96,19 +112,26 @@ impl EventLoop {
         let reactor = Reactor::with_backend(config.backend.unwrap_or_default())?;
         let remote = Remote::new_registered(reactor.notifier());
         let timers = TimerStore::new();
-        let context = LoopContext::new(Some(reactor.clone()), Some(timers.clone()));
+        let debug = config.debug.enabled;
+        let mut context = LoopContext::new(Some(reactor.clone()), Some(timers.clone()));
+        if debug {
+            context = context.collecting_wait_sites();
+        }
         Ok(EventLoop {
             id: remote.id(),
             remote,
             run_queue: RunQueue::new(),
-            tasks: LiveTasks::default(),
+            tasks: LiveTasks::new(debug),
             reactor,
             timers,
             context,
             blocking: Pool::new(config.pool.clone()),
             spin: TimerSpin::new(config.timer_spin),
+            poll_clock: PollClock::for_threshold(config.debug.slow_poll_threshold),
             config,
             next_id: Cell::new(1),
+            main: MainTask::default(),
+            polling: Cell::new(NOT_POLLING),
         })
     }
 
@@ -138,10 +161,29 @@ impl EventLoop {
         let ptr = cell::allocate::<F, LoopScheduler>(future, self.remote.hold(), id, Start::Local);
         // SAFETY: `allocate` created two references: one for the table, one for the handle.
         let (listed, handle) = unsafe { (TaskRef::from_raw(ptr), TaskRef::from_raw(ptr)) };
-        self.tasks.push(listed, name, location);
+        self.tasks.push(listed, name, location, self.spawner());
         // `allocate` flagged it QUEUED already.
         self.run_queue.push(ptr);
         handle
+    }
+
+    /// Debug mode: the task whose poll is running (0: the main future), which a task
+    /// spawned now records as its parent; `None` between polls and outside debug mode.
+    pub(crate) fn spawner(&self) -> Option<u64> {
+        match self.polling.get() {
+            NOT_POLLING => None,
+            id => Some(id),
+        }
+    }
+
+    /// Debug mode: the clock polls are timed with.
+    pub(crate) fn poll_clock(&self) -> PollClock {
+        self.poll_clock
+    }
+
+    /// The index of this loop in the process (the one its task headers and sockets name).
+    pub(crate) fn index(&self) -> u16 {
+        self.id
     }
 
     /// Spawns a task with no `JoinHandle` (a remote task, which reports through its own

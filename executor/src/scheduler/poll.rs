@@ -1,19 +1,40 @@
 //! Poll: the loop takes a task off the run queue and polls it once (the task's own
 //! `cell.rs` runs the future, catches a panic, and completes the task when it is done);
-//! a task that completed leaves the live-task table. In debug mode every poll is timed
-//! and a slow one reported (`debug.rs`).
+//! a task that completed leaves the live-task table.
+//!
+//! In debug mode every poll is timed (`poll_clock.rs`: one clock read per poll, the end
+//! of one poll being the start of the next), counted in the task's record with the wait
+//! sites its futures noted (`task_records.rs`), and reported if slow (`debug.rs`). The
+//! main future's polls (`block_on`'s) go through [`EventLoop::poll_main`], timed and
+//! recorded the same way in debug mode.
 
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::time::Instant;
+use std::task::Poll;
+use std::time::Duration;
 
 use super::debug::SlowPoll;
-use super::EventLoop;
+use super::{EventLoop, NOT_POLLING};
 use crate::raw::header::{flags, Header};
+
+/// Resets `EventLoop::polling` when a poll ends, also by unwinding (a main future that
+/// panics; a task's panic is caught inside its poll).
+struct Polling<'a>(&'a EventLoop);
+
+impl Drop for Polling<'_> {
+    fn drop(&mut self) {
+        self.0.polling.set(NOT_POLLING);
+        self.0.main.running.set(false);
+    }
+}
 
 impl EventLoop {
     /// Polls up to the fairness budget (`Builder::event_interval`) of ready tasks.
     pub(super) fn run_ready_tasks(&self) {
+        if self.config.debug.enabled {
+            self.run_ready_tasks_timed();
+            return;
+        }
         for _ in 0..self.config.event_interval {
             match self.run_queue.pop() {
                 Some(task) => self.poll_task(task),
@@ -29,50 +50,115 @@ impl EventLoop {
         // is unlinked below, after its last use here.
         let header = unsafe { ptr.as_ref() };
         header.clear(flags::QUEUED);
-        if self.config.debug.enabled {
-            let start = Instant::now();
-            // SAFETY: the task is live (above).
-            unsafe { (header.vtable.poll)(ptr) };
-            self.check_slow_poll(start, header);
-        } else {
-            // SAFETY: the task is live (above).
-            unsafe { (header.vtable.poll)(ptr) };
-        }
-        // A task that woke itself during the poll that completed it is queued again:
-        // the queue holds no reference, so it stays listed (alive) until that entry is
-        // popped, finds it complete, and unlinks it then.
+        // SAFETY: the task is live (above).
+        unsafe { (header.vtable.poll)(ptr) };
+        self.unlink_if_complete(ptr, header);
+    }
+
+    /// A task that woke itself during the poll that completed it is queued again: the
+    /// queue holds no reference, so it stays listed (alive) until that entry is popped,
+    /// finds it complete, and unlinks it then.
+    #[inline]
+    fn unlink_if_complete(&self, ptr: NonNull<Header>, header: &Header) {
         if header.has(flags::COMPLETE) && !header.has(flags::QUEUED) {
             drop(self.tasks.remove(ptr));
         }
     }
 
-    /// Debug mode: reports the poll of `header` that began at `start` if it was slow.
-    fn check_slow_poll(&self, start: Instant, header: &Header) {
-        let duration = start.elapsed();
-        if duration >= self.config.debug.slow_poll_threshold {
-            self.config.debug.sink.report(&SlowPoll {
+    /// Debug mode's `run_ready_tasks`: each poll timed and recorded.
+    fn run_ready_tasks_timed(&self) {
+        // Sites noted outside any poll (a `call_soon` closure polling by hand) belong to
+        // no task.
+        self.context.clear_wait_sites();
+        let mut start = self.poll_clock.now();
+        for _ in 0..self.config.event_interval {
+            match self.run_queue.pop() {
+                Some(task) => start = self.poll_task_timed(task, start),
+                None => break,
+            }
+        }
+        self.run_queue.trim();
+    }
+
+    /// Debug mode's `poll_task`: polls a task that `start` on the poll clock saw begin,
+    /// records the poll, reports it if slow, and returns when it ended.
+    fn poll_task_timed(&self, ptr: NonNull<Header>, start: u64) -> u64 {
+        // SAFETY: as in `poll_task`.
+        let header = unsafe { ptr.as_ref() };
+        header.clear(flags::QUEUED);
+        {
+            self.polling.set(header.id());
+            let _polling = Polling(self);
+            // SAFETY: the task is live (as in `poll_task`).
+            unsafe { (header.vtable.poll)(ptr) };
+        }
+        let end = self.poll_clock.now();
+        let threshold = self.slow_poll_ns();
+        let counted = self.tasks.with_record(header, |record| {
+            record.count_poll(start, end, &self.context, threshold)
+        });
+        if let Some((took, Some(waited_on))) = counted {
+            let slow = SlowPoll {
                 id: header.id(),
                 name: self.tasks.name_of(header),
                 location: self.tasks.location_of(header),
-                duration,
-            });
+                duration: self.measured(took),
+                waited_on,
+            };
+            self.config.debug.sink.report(&slow);
         }
+        self.unlink_if_complete(ptr, header);
+        end
     }
 
-    /// Debug mode: reports a slow poll of the main future.
-    pub(crate) fn check_slow_main_poll(
+    /// Polls the main future (`block_on`'s) through `poll`; in debug mode timed,
+    /// recorded as task 0's, and reported if slow.
+    #[inline]
+    pub(crate) fn poll_main<T>(
         &self,
-        start: Instant,
         location: &'static Location<'static>,
-    ) {
-        let duration = start.elapsed();
-        if duration >= self.config.debug.slow_poll_threshold {
-            self.config.debug.sink.report(&SlowPoll {
+        poll: impl FnOnce() -> Poll<T>,
+    ) -> Poll<T> {
+        let main = &self.main;
+        main.polls.set(main.polls.get() + 1);
+        main.running.set(true);
+        if !self.config.debug.enabled {
+            let _polling = Polling(self);
+            return poll();
+        }
+        self.context.clear_wait_sites();
+        let start = self.poll_clock.now();
+        let output = {
+            self.polling.set(0);
+            let _polling = Polling(self);
+            poll()
+        };
+        let end = self.poll_clock.now();
+        let (took, waited_on) =
+            main.record
+                .borrow_mut()
+                .count_poll(start, end, &self.context, self.slow_poll_ns());
+        if let Some(waited_on) = waited_on {
+            let slow = SlowPoll {
                 id: 0,
                 name: None,
                 location,
-                duration,
-            });
+                duration: self.measured(took),
+                waited_on,
+            };
+            self.config.debug.sink.report(&slow);
         }
+        output
+    }
+
+    /// The slow-poll threshold in poll-clock nanoseconds.
+    fn slow_poll_ns(&self) -> u64 {
+        u64::try_from(self.config.debug.slow_poll_threshold.as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// A poll's length as reported: `took` poll-clock nanoseconds, rounded up to cover
+    /// the tick clock's error (`poll_clock.rs`).
+    fn measured(&self, took: u64) -> Duration {
+        Duration::from_nanos(took) + self.poll_clock.slack()
     }
 }

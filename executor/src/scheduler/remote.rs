@@ -182,6 +182,11 @@ impl<T> Remote<T> {
         self.unparker.end_sleep();
     }
 
+    /// Was the main future woken (and not yet polled since)?
+    pub(crate) fn is_main_woken(&self) -> bool {
+        self.main_woken.load(Ordering::SeqCst)
+    }
+
     /// Takes the "main future was woken" flag.
     pub(crate) fn take_main_woken(&self) -> bool {
         self.main_woken.swap(false, Ordering::AcqRel)

@@ -32,6 +32,28 @@ pub enum TaskState {
     Running,
 }
 
+impl TaskState {
+    /// The state of the task of `header`.
+    pub(crate) fn of(header: &Header) -> TaskState {
+        if header.has(flags::RUNNING) {
+            TaskState::Running
+        } else if header.has(flags::QUEUED) || header.state.is_scheduled() {
+            TaskState::Scheduled
+        } else {
+            TaskState::Idle
+        }
+    }
+
+    /// The state's name in dumps: `idle`, `scheduled` or `running`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            TaskState::Scheduled => "scheduled",
+            TaskState::Idle => "idle",
+            TaskState::Running => "running",
+        }
+    }
+}
+
 /// A snapshot of one live task, an entry of [`all_tasks`]; its `Display` is one line for
 /// a log, like the repr of an asyncio `Task`.
 ///
@@ -66,19 +88,12 @@ pub struct TaskInfo {
 
 impl TaskInfo {
     /// The snapshot of `header`.
-    fn of(header: &Header, tasks: &LiveTasks) -> TaskInfo {
-        let state = if header.has(flags::RUNNING) {
-            TaskState::Running
-        } else if header.has(flags::QUEUED) || header.state.is_scheduled() {
-            TaskState::Scheduled
-        } else {
-            TaskState::Idle
-        };
+    pub(crate) fn of(header: &Header, tasks: &LiveTasks) -> TaskInfo {
         TaskInfo {
             id: header.id(),
             name: tasks.name_of(header),
             location: tasks.location_of(header),
-            state,
+            state: TaskState::of(header),
             polls: header.polls(),
         }
     }

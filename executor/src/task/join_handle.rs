@@ -7,6 +7,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
+use evloop_reactor::context::record_wait;
+use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
+
 use super::JoinError;
 use crate::raw::cell::Output;
 use crate::raw::header::flags;
@@ -110,6 +113,12 @@ impl<T> Future for JoinHandle<T> {
                 std::ptr::from_mut(&mut out).cast(),
                 cx.waker(),
             );
+        }
+        if out.is_pending() {
+            let (id, loop_index) = (header.id(), header.owner);
+            record_wait(|| {
+                WaitSite::new(WaitKind::Join, None, WaitDetail::Task { id, loop_index })
+            });
         }
         out.map(|output| {
             let id = header.id();

@@ -16,6 +16,9 @@ use std::pin::Pin;
 use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll, Waker};
 
+use evloop_reactor::context::record_wait;
+use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
+
 use super::JoinError;
 use crate::loom::{AtomicBool, Condvar, Mutex, MutexGuard, Ordering};
 use crate::raw::TaskRef;
@@ -25,6 +28,8 @@ use crate::scheduler::context;
 pub(crate) struct Slot<T> {
     /// The task's id (for `JoinError`).
     id: u64,
+    /// The index of the task's loop, for the wait site of an awaiting task.
+    loop_index: u16,
     /// `abort` was called: the task's next poll drops its future. Outside the lock, so
     /// that a task's poll reads it without taking the lock.
     cancel: AtomicBool,
@@ -51,10 +56,11 @@ struct SlotState<T> {
 }
 
 impl<T> Slot<T> {
-    /// An empty slot for task `id`.
-    pub(crate) fn new(id: u64) -> Arc<Slot<T>> {
+    /// An empty slot for task `id` of loop `loop_index`.
+    pub(crate) fn new(id: u64, loop_index: u16) -> Arc<Slot<T>> {
         Arc::new(Slot {
             id,
+            loop_index,
             cancel: AtomicBool::new(false),
             state: Mutex::new(SlotState {
                 result: None,
@@ -368,6 +374,9 @@ impl<T> Future for RemoteHandle<T> {
             Some(waiter) if waiter.will_wake(cx.waker()) => {}
             _ => state.waiter = Some(cx.waker().clone()),
         }
+        drop(state);
+        let (id, loop_index) = (self.slot.id, self.slot.loop_index);
+        record_wait(|| WaitSite::new(WaitKind::Join, None, WaitDetail::Task { id, loop_index }));
         Poll::Pending
     }
 }
@@ -405,7 +414,7 @@ mod loom_tests {
     #[test]
     fn loom_remote_completion_racing_abort_and_poll() {
         model("loom_remote_completion_racing_abort_and_poll", || {
-            let slot = Slot::<u32>::new(7);
+            let slot = Slot::<u32>::new(7, 0);
             let handle = RemoteHandle::new(slot.clone(), None);
             let task = loom::thread::spawn(move || slot.finish(Ok(1)));
             let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
@@ -441,7 +450,7 @@ mod loom_tests {
     #[test]
     fn loom_abort_racing_a_task_parking_its_waker() {
         model("loom_abort_racing_a_task_parking_its_waker", || {
-            let slot = Slot::<u32>::new(7);
+            let slot = Slot::<u32>::new(7, 0);
             let handle = RemoteHandle::new(slot.clone(), None);
             let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
             let task = {
@@ -470,7 +479,7 @@ mod loom_tests {
                     self.0.fetch_add(1, Ordering::SeqCst);
                 }
             }
-            let slot = Slot::<Counted>::new(7);
+            let slot = Slot::<Counted>::new(7, 0);
             let handle = RemoteHandle::new(slot.clone(), None);
             let value = Counted(drops.clone());
             let task = loom::thread::spawn(move || slot.finish(Ok(value)));
