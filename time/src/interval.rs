@@ -3,9 +3,11 @@
 
 use std::fmt;
 use std::future::{poll_fn, Future};
-use std::pin::Pin;
+use std::panic::Location;
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
+
+use evloop_reactor::wait_site::WaitKind;
 
 use crate::sleep::{far_future, sleep_until, Sleep};
 use crate::Instant;
@@ -165,8 +167,12 @@ impl Interval {
     ///     assert!(Instant::now() >= start + Duration::from_millis(3)); // never early
     /// });
     /// ```
-    pub async fn tick(&mut self) -> Instant {
-        poll_fn(|cx| self.poll_tick(cx)).await
+    ///
+    /// In debug mode a task dump shows a task waiting here at the line that called `tick`.
+    #[track_caller]
+    pub fn tick(&mut self) -> impl Future<Output = Instant> + '_ {
+        let site = Location::caller();
+        poll_fn(move |cx| self.poll_tick_at(cx, site))
     }
 
     /// Polls for the next tick: `Ready` with its scheduled instant once it is due, after
@@ -187,8 +193,20 @@ impl Interval {
     ///     assert!(second.is_pending());
     /// });
     /// ```
+    ///
+    /// A task dump shows a task waiting here at the line that made the interval.
     pub fn poll_tick(&mut self, cx: &mut Context<'_>) -> Poll<Instant> {
-        ready!(Pin::new(&mut self.delay).poll(cx));
+        let site = self.delay.site();
+        self.poll_tick_at(cx, site)
+    }
+
+    /// `poll_tick`, noting `site` as the wait's in debug mode.
+    fn poll_tick_at(
+        &mut self,
+        cx: &mut Context<'_>,
+        site: &'static Location<'static>,
+    ) -> Poll<Instant> {
+        ready!(self.delay.poll_as(cx, WaitKind::IntervalTick, site));
         let scheduled = self.delay.deadline();
         let next = self.next_after(scheduled);
         self.delay.reset(next);

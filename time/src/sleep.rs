@@ -3,10 +3,14 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
+
+use evloop_reactor::context::record_wait;
+use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
 
 use crate::store::TimerStore;
 use crate::wheel::Key;
@@ -26,6 +30,10 @@ use crate::Instant;
 /// assert!(nap.deadline() > Instant::now());
 /// // In a task: `sleep(Duration::from_millis(100)).await;`
 /// ```
+///
+/// In debug mode a task dump shows a task waiting here as asleep at the line that called
+/// `sleep`, with the time left.
+#[track_caller]
 pub fn sleep(duration: Duration) -> Sleep {
     let now = Instant::now();
     sleep_until(now.checked_add(duration).unwrap_or_else(|| far_future(now)))
@@ -41,10 +49,12 @@ pub fn sleep(duration: Duration) -> Sleep {
 /// assert_eq!(sleep_until(deadline).deadline(), deadline);
 /// // In a task: `sleep_until(deadline).await;`
 /// ```
+#[track_caller]
 pub fn sleep_until(deadline: Instant) -> Sleep {
     Sleep {
         deadline,
         timer: None,
+        site: Location::caller(),
     }
 }
 
@@ -70,6 +80,8 @@ pub struct Sleep {
     /// The store and wheel entry, once a poll found the deadline still ahead and armed a
     /// timer; `None` before that.
     timer: Option<Timer>,
+    /// The user's call that made it (`sleep`, `timeout`, `interval`...): its wait site.
+    site: &'static Location<'static>,
 }
 
 /// A timer armed in a store: owns its wheel entry and frees it on drop.
@@ -140,13 +152,34 @@ impl Sleep {
     }
 }
 
-impl Future for Sleep {
-    type Output = ();
+impl Sleep {
+    /// Where the sleep was made: the user's `sleep`, `timeout` or `interval` call.
+    pub(crate) fn site(&self) -> &'static Location<'static> {
+        self.site
+    }
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        if let Some(timer) = &this.timer {
-            return timer.store.poll_timer(timer.key, this.deadline, cx.waker());
+    /// Polls the timer; in debug mode a `Pending` notes a wait site of `kind` made at
+    /// `site` (a sleep's own, or the timeout's or interval's it serves).
+    #[inline]
+    pub(crate) fn poll_as(
+        &mut self,
+        cx: &mut Context<'_>,
+        kind: WaitKind,
+        site: &'static Location<'static>,
+    ) -> Poll<()> {
+        let poll = self.poll_timer(cx);
+        if poll.is_pending() {
+            let deadline = self.deadline.into_std();
+            record_wait(|| WaitSite::new(kind, Some(site), WaitDetail::Deadline(deadline)));
+        }
+        poll
+    }
+
+    /// Polls the timer: ready once the deadline passed, else armed with `cx`'s waker.
+    #[inline]
+    fn poll_timer(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if let Some(timer) = &self.timer {
+            return timer.store.poll_timer(timer.key, self.deadline, cx.waker());
         }
         let store = TimerStore::current().unwrap_or_else(|| {
             panic!(
@@ -154,12 +187,21 @@ impl Future for Sleep {
                  evloop::run(...) or Runtime::block_on"
             )
         });
-        if store.has_passed(this.deadline) {
+        if store.has_passed(self.deadline) {
             return Poll::Ready(());
         }
-        let key = store.arm(this.deadline, cx.waker().clone());
-        this.timer = Some(Timer { store, key });
+        let key = store.arm(self.deadline, cx.waker().clone());
+        self.timer = Some(Timer { store, key });
         Poll::Pending
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        this.poll_as(cx, WaitKind::Sleep, this.site)
     }
 }
 

@@ -7,6 +7,8 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use evloop_reactor::wait_site::WaitKind;
+
 use crate::sleep::{sleep, sleep_until, Sleep};
 use crate::Instant;
 
@@ -29,6 +31,7 @@ use crate::Instant;
 /// //     Err(elapsed) => println!("gave up: {elapsed}"),
 /// // }
 /// ```
+#[track_caller]
 pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         future: future.into_future(),
@@ -47,6 +50,7 @@ pub fn timeout<F: IntoFuture>(duration: Duration, future: F) -> Timeout<F::IntoF
 /// // In a task: `assert!(bounded.await.is_err());`
 /// # drop(bounded);
 /// ```
+#[track_caller]
 pub fn timeout_at<F: IntoFuture>(deadline: Instant, future: F) -> Timeout<F::IntoFuture> {
     Timeout {
         future: future.into_future(),
@@ -171,7 +175,10 @@ impl<F: Future> Future for Timeout<F> {
         if let Poll::Ready(output) = future.poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        Pin::new(sleep).poll(cx).map(|()| Err(Elapsed))
+        let site = sleep.site();
+        sleep
+            .poll_as(cx, WaitKind::Timeout, site)
+            .map(|()| Err(Elapsed))
     }
 }
 
