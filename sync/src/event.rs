@@ -3,9 +3,13 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use evloop_reactor::wait_site::{WaitDetail, WaitKind};
+
+use crate::wait_site::note_wait;
 use crate::waiters::{Key, Status, WaitQueue};
 
 /// A flag tasks can wait on, like `asyncio.Event`: [`set`](Event::set) wakes every
@@ -142,10 +146,12 @@ impl Event {
     /// });
     /// ```
     #[inline]
+    #[track_caller]
     pub fn wait(&self) -> Wait<'_> {
         Wait {
             event: self,
             key: None,
+            site: Location::caller(),
         }
     }
 }
@@ -177,6 +183,8 @@ pub struct Wait<'a> {
     event: &'a Event,
     /// Our queue slot while waiting.
     key: Option<Key>,
+    /// The user's `wait()` call: the wait's site in task dumps.
+    site: &'static Location<'static>,
 }
 
 impl Future for Wait<'_> {
@@ -187,21 +195,19 @@ impl Future for Wait<'_> {
         let this = &mut *self;
         let mut state = this.event.state.borrow_mut();
         match &this.key {
-            None if state.set => Poll::Ready(()),
-            None => {
-                this.key = Some(state.waiters.push(1, cx.waker()));
-                Poll::Pending
-            }
+            None if state.set => return Poll::Ready(()),
+            None => this.key = Some(state.waiters.push(1, cx.waker())),
             Some(key) if state.waiters.status(key) == Status::Waiting => {
                 state.waiters.set_waker(key, cx.waker());
-                Poll::Pending
             }
             Some(_) => {
                 let key = this.key.take().expect("matched Some above");
                 state.waiters.remove(key);
-                Poll::Ready(())
+                return Poll::Ready(());
             }
         }
+        note_wait(WaitKind::EventWait, Some(this.site), WaitDetail::None);
+        Poll::Pending
     }
 }
 

@@ -96,6 +96,7 @@ pub mod oneshot;
 mod park;
 mod send_error;
 pub mod shared;
+mod wait_site;
 mod waiters;
 mod waker_slot;
 pub mod watch;

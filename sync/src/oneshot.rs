@@ -61,6 +61,7 @@ pub type Receiver<T> = flavour::oneshot::Receiver<T, Local>;
 ///     assert_eq!(rx.await, Ok("result"));
 /// });
 /// ```
+#[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     flavour::oneshot::channel()
 }

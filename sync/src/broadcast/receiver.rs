@@ -3,12 +3,16 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::error::{RecvError, TryRecvError};
+use evloop_reactor::wait_site::{WaitDetail, WaitKind};
+
 use super::ring::Ring;
+use crate::wait_site::note_wait;
 use crate::waiters::Key;
 
 /// Takes every message sent into a broadcast [`channel`](super::channel) after it
@@ -128,10 +132,12 @@ impl<T: Clone> Receiver<T> {
     ///     assert_eq!(rx.recv().await, Ok("news"));
     /// });
     /// ```
+    #[track_caller]
     pub fn recv(&mut self) -> Recv<'_, T> {
         Recv {
             rx: self,
             key: None,
+            site: Location::caller(),
         }
     }
 
@@ -193,6 +199,8 @@ pub struct Recv<'a, T> {
     rx: &'a mut Receiver<T>,
     /// Our place among the waiting receivers, while waiting.
     key: Option<Key>,
+    /// The user's `recv()` call: the wait's site in task dumps.
+    site: &'static Location<'static>,
 }
 
 impl<T: Clone> Future for Recv<'_, T> {
@@ -200,10 +208,19 @@ impl<T: Clone> Future for Recv<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        this.rx
-            .ring
-            .borrow_mut()
-            .poll_take(&mut this.rx.next, &mut this.key, cx.waker())
+        let poll =
+            this.rx
+                .ring
+                .borrow_mut()
+                .poll_take(&mut this.rx.next, &mut this.key, cx.waker());
+        if poll.is_pending() {
+            note_wait(
+                WaitKind::BroadcastReceive,
+                Some(this.site),
+                WaitDetail::None,
+            );
+        }
+        poll
     }
 }
 

@@ -14,9 +14,11 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
-use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::panic::{Location, RefUnwindSafe, UnwindSafe};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+
+use evloop_reactor::wait_site::WaitKind;
 
 use super::{Acquire, Flavour, Local, Semaphore, SemaphorePermit, Shared};
 use crate::park;
@@ -111,10 +113,11 @@ impl<T: ?Sized, F: Flavour> Mutex<T, F> {
     /// });
     /// ```
     #[inline]
+    #[track_caller]
     pub fn lock(&self) -> Lock<'_, T, F> {
         Lock {
             mutex: self,
-            acquire: self.sem.acquire(),
+            acquire: Acquire::new(&self.sem, 1, WaitKind::Lock, Location::caller()),
         }
     }
 

@@ -12,11 +12,15 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
+use evloop_reactor::wait_site::{WaitDetail, WaitKind};
+
 use super::{Flavour, Shared};
 use crate::park;
+use crate::wait_site::note_wait;
 use crate::waker_slot::{register, wake};
 
 /// Makes a one-shot channel of flavour `F`: the [`Sender`] sends one value to the
@@ -28,6 +32,7 @@ use crate::waker_slot::{register, wake};
 /// std::thread::spawn(move || tx.send("from a thread").unwrap());
 /// assert_eq!(rx.blocking_recv(), Ok("from a thread"));
 /// ```
+#[track_caller]
 pub fn channel<T, F: Flavour>() -> (Sender<T, F>, Receiver<T, F>) {
     let inner = F::ptr(F::cell(State {
         value: None,
@@ -40,7 +45,10 @@ pub fn channel<T, F: Flavour>() -> (Sender<T, F>, Receiver<T, F>) {
         Sender {
             inner: inner.clone(),
         },
-        Receiver { inner },
+        Receiver {
+            inner,
+            site: Location::caller(),
+        },
     )
 }
 
@@ -126,18 +134,25 @@ impl<T, F: Flavour> Sender<T, F> {
     ///     assert_eq!(producer.await.unwrap(), None);
     /// });
     /// ```
-    pub async fn closed(&mut self) {
-        std::future::poll_fn(|cx| {
-            F::with(&self.inner, |state| {
+    ///
+    /// In debug mode a task dump shows a task waiting here at the line that called `closed`.
+    #[track_caller]
+    pub fn closed(&mut self) -> impl Future<Output = ()> + '_ {
+        let site = Location::caller();
+        std::future::poll_fn(move |cx| {
+            let poll = F::with(&self.inner, |state| {
                 if state.rx_closed {
                     Poll::Ready(())
                 } else {
                     register(&mut state.tx_waker, cx.waker());
                     Poll::Pending
                 }
-            })
+            });
+            if poll.is_pending() {
+                note_wait(WaitKind::OneshotClosed, Some(site), WaitDetail::None);
+            }
+            poll
         })
-        .await
     }
 }
 
@@ -172,6 +187,8 @@ impl<T, F: Flavour> fmt::Debug for Sender<T, F> {
 pub struct Receiver<T, F: Flavour> {
     /// The state both halves share.
     inner: F::Ptr<F::Cell<State<T>>>,
+    /// The user's `channel()` call: the site of a wait for the value in task dumps.
+    site: &'static Location<'static>,
 }
 
 impl<T, F: Flavour> Receiver<T, F> {
@@ -247,7 +264,10 @@ impl<T, F: Flavour> Future for Receiver<T, F> {
         match self.take(Some(cx)) {
             Ok(value) => Poll::Ready(Ok(value)),
             Err(TryRecvError::Closed) => Poll::Ready(Err(RecvError(()))),
-            Err(TryRecvError::Empty) => Poll::Pending,
+            Err(TryRecvError::Empty) => {
+                note_wait(WaitKind::OneshotReceive, Some(self.site), WaitDetail::None);
+                Poll::Pending
+            }
         }
     }
 }

@@ -54,6 +54,7 @@ pub type Receiver<T> = flavour::oneshot::Receiver<T, Shared>;
 /// assert_eq!(evloop::run(rx), Ok(4));
 /// worker.join().unwrap();
 /// ```
+#[track_caller]
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     flavour::oneshot::channel()
 }

@@ -2,13 +2,17 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
 use super::borrow::Ref;
 use super::error::RecvError;
+use evloop_reactor::wait_site::{WaitDetail, WaitKind};
+
 use super::shared::Shared;
+use crate::wait_site::note_wait;
 use crate::waiters::Key;
 
 /// Watches the latest value of a watch [`channel`](super::channel): read it with
@@ -132,10 +136,12 @@ impl<T> Receiver<T> {
     ///     assert!(rx.changed().await.is_err()); // the sender is gone
     /// });
     /// ```
+    #[track_caller]
     pub fn changed(&mut self) -> Changed<'_, T> {
         Changed {
             rx: self,
             key: None,
+            site: Location::caller(),
         }
     }
 }
@@ -184,6 +190,8 @@ pub struct Changed<'a, T> {
     rx: &'a mut Receiver<T>,
     /// Our place among the waiting receivers, while waiting.
     key: Option<Key>,
+    /// The user's `changed()` call: the wait's site in task dumps.
+    site: &'static Location<'static>,
 }
 
 impl<T> Future for Changed<'_, T> {
@@ -191,10 +199,15 @@ impl<T> Future for Changed<'_, T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        this.rx
-            .shared
-            .state()
-            .poll_changed(&mut this.rx.seen, &mut this.key, cx.waker())
+        let poll =
+            this.rx
+                .shared
+                .state()
+                .poll_changed(&mut this.rx.seen, &mut this.key, cx.waker());
+        if poll.is_pending() {
+            note_wait(WaitKind::WatchChanged, Some(this.site), WaitDetail::None);
+        }
+        poll
     }
 }
 

@@ -3,8 +3,11 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+
+use evloop_reactor::wait_site::WaitKind;
 
 use super::chan::Chan;
 use super::error::{SendError, TrySendError};
@@ -63,11 +66,12 @@ impl<T, F: Flavour> Sender<T, F> {
     ///     assert_eq!(tx.send("lost").await.unwrap_err().0, "lost"); // receiver gone: value back
     /// });
     /// ```
+    #[track_caller]
     pub fn send(&self, value: T) -> SendFuture<'_, T, F> {
         SendFuture {
             chan: &self.chan,
             value: Some(value),
-            room: Waiter::new(1),
+            room: Waiter::new(1, WaitKind::ChannelSend, Location::caller()),
         }
     }
 

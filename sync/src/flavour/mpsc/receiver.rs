@@ -3,13 +3,17 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+
+use evloop_reactor::wait_site::{WaitDetail, WaitKind};
 
 use super::chan::Chan;
 use super::error::TryRecvError;
 use crate::flavour::{self, Flavour, Shared};
 use crate::park;
+use crate::wait_site::note_wait;
 use crate::waker_slot::{register, wake};
 
 /// Takes the messages of a [`channel`](super::channel) or
@@ -60,8 +64,12 @@ impl<T, F: Flavour> Receiver<T, F> {
     ///     assert_eq!(rx.recv().await, None);
     /// });
     /// ```
+    #[track_caller]
     pub fn recv(&mut self) -> Recv<'_, T, F> {
-        Recv { rx: self }
+        Recv {
+            rx: self,
+            site: Location::caller(),
+        }
     }
 
     /// The poll behind [`recv`](Receiver::recv), for hand-written futures.
@@ -75,10 +83,23 @@ impl<T, F: Flavour> Receiver<T, F> {
     /// });
     /// ```
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.poll_recv_at(cx, None)
+    }
+
+    /// `poll_recv`, noting in debug mode a wait made at `site`.
+    #[inline]
+    fn poll_recv_at(
+        &mut self,
+        cx: &mut Context<'_>,
+        site: Option<&'static Location<'static>>,
+    ) -> Poll<Option<T>> {
         match self.take(Some(cx)) {
             Ok(value) => Poll::Ready(Some(value)),
             Err(TryRecvError::Disconnected) => Poll::Ready(None),
-            Err(TryRecvError::Empty) => Poll::Pending,
+            Err(TryRecvError::Empty) => {
+                note_wait(WaitKind::ChannelReceive, site, WaitDetail::None);
+                Poll::Pending
+            }
         }
     }
 
@@ -250,13 +271,16 @@ impl<T, F: Flavour> fmt::Debug for Receiver<T, F> {
 pub struct Recv<'a, T, F: Flavour> {
     /// The receiver to take the next message from.
     rx: &'a mut Receiver<T, F>,
+    /// The user's `recv()` call: the wait's site in task dumps.
+    site: &'static Location<'static>,
 }
 
 impl<T, F: Flavour> Future for Recv<'_, T, F> {
     type Output = Option<T>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
-        self.rx.poll_recv(cx)
+        let site = self.site;
+        self.rx.poll_recv_at(cx, Some(site))
     }
 }
 

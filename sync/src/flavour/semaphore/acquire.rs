@@ -2,8 +2,11 @@
 
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+
+use evloop_reactor::wait_site::WaitKind;
 
 use super::{AcquireError, OwnedSemaphorePermit, Semaphore, SemaphorePermit, Waiter};
 use crate::flavour::Flavour;
@@ -31,11 +34,17 @@ pub struct Acquire<'a, F: Flavour> {
 }
 
 impl<'a, F: Flavour> Acquire<'a, F> {
-    /// An acquire of `n` permits of `sem`, not queued until first polled.
-    pub(super) fn new(sem: &'a Semaphore<F>, n: usize) -> Acquire<'a, F> {
+    /// An acquire of `n` permits of `sem`, not queued until first polled; a wait of
+    /// `kind` (an acquire, or a mutex's lock) made at `site`.
+    pub(crate) fn new(
+        sem: &'a Semaphore<F>,
+        n: usize,
+        kind: WaitKind,
+        site: &'static Location<'static>,
+    ) -> Acquire<'a, F> {
         Acquire {
             sem,
-            waiter: Waiter::new(n),
+            waiter: Waiter::new(n, kind, site),
         }
     }
 }
@@ -92,11 +101,15 @@ pub struct AcquireOwned<F: Flavour> {
 }
 
 impl<F: Flavour> AcquireOwned<F> {
-    /// An acquire of `n` permits of `sem`, not queued until first polled.
-    pub(super) fn new(sem: F::Ptr<Semaphore<F>>, n: usize) -> AcquireOwned<F> {
+    /// An acquire of `n` permits of `sem`, not queued until first polled, made at `site`.
+    pub(super) fn new(
+        sem: F::Ptr<Semaphore<F>>,
+        n: usize,
+        site: &'static Location<'static>,
+    ) -> AcquireOwned<F> {
         AcquireOwned {
             sem,
-            waiter: Waiter::new(n),
+            waiter: Waiter::new(n, WaitKind::Acquire, site),
         }
     }
 }

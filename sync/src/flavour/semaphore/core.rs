@@ -7,9 +7,13 @@
 //! waits, so nobody barges ahead. A waiter that wants more than is free blocks the ones
 //! behind it (no starvation of large requests).
 
+use std::panic::Location;
 use std::task::{Context, Poll, Waker};
 
+use evloop_reactor::wait_site::{WaitDetail, WaitKind};
+
 use super::{AcquireError, TryAcquireError};
+use crate::wait_site::note_wait;
 use crate::waiters::{Key, Status, WaitQueue};
 
 /// A semaphore's state: free permits, whether it is closed, and who waits.
@@ -182,14 +186,26 @@ pub(crate) struct Waiter {
     key: Option<Key>,
     /// Set once the acquire returned `Ready`.
     done: bool,
+    /// What a task dump calls this wait: a semaphore acquire, a mutex lock, a send.
+    kind: WaitKind,
+    /// The user's call that made the future (`sem.acquire()`, `mutex.lock()`,
+    /// `tx.send(..)`): the wait's site in task dumps.
+    site: &'static Location<'static>,
 }
 
 impl Waiter {
-    pub(crate) const fn new(want: usize) -> Waiter {
+    /// A waiter for `want` permits, a wait of `kind` made at `site`.
+    pub(crate) const fn new(
+        want: usize,
+        kind: WaitKind,
+        site: &'static Location<'static>,
+    ) -> Waiter {
         Waiter {
             want,
             key: None,
             done: false,
+            kind,
+            site,
         }
     }
 
@@ -221,6 +237,13 @@ impl Waiter {
         );
         let out = core.poll_acquire(self.want, &mut self.key, cx);
         self.done = out.is_ready();
+        if !self.done {
+            let detail = match self.kind {
+                WaitKind::Acquire => WaitDetail::Permits(self.want),
+                _ => WaitDetail::None,
+            };
+            note_wait(self.kind, Some(self.site), detail);
+        }
         out
     }
 

@@ -16,8 +16,11 @@ pub use permit::{OwnedSemaphorePermit, SemaphorePermit};
 
 use std::cell::RefCell;
 use std::fmt;
+use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
+
+use evloop_reactor::wait_site::WaitKind;
 
 use super::{Flavour, Local, Shared};
 use crate::park;
@@ -115,6 +118,7 @@ impl<F: Flavour> Semaphore<F> {
     /// });
     /// ```
     #[inline]
+    #[track_caller]
     pub fn acquire(&self) -> Acquire<'_, F> {
         self.acquire_many(1)
     }
@@ -131,8 +135,9 @@ impl<F: Flavour> Semaphore<F> {
     /// });
     /// ```
     #[inline]
+    #[track_caller]
     pub fn acquire_many(&self, n: usize) -> Acquire<'_, F> {
-        Acquire::new(self, n)
+        Acquire::new(self, n, WaitKind::Acquire, Location::caller())
     }
 
     /// Takes a permit if one is free and no task waits for one; never waits.
@@ -194,8 +199,9 @@ impl<F: Flavour> Semaphore<F> {
     }
 
     /// Waits for `n` permits owned through the flavour's pointer (`Rc` or `Arc`).
+    #[track_caller]
     fn acquire_owned_in(this: F::Ptr<Self>, n: usize) -> AcquireOwned<F> {
-        AcquireOwned::new(this, n)
+        AcquireOwned::new(this, n, Location::caller())
     }
 
     /// Takes one permit owned through the flavour's pointer if it is free; never waits.
@@ -246,6 +252,7 @@ impl Semaphore<Local> {
     ///     assert_eq!(sem.available_permits(), 1);
     /// });
     /// ```
+    #[track_caller]
     pub fn acquire_owned(self: Rc<Self>) -> AcquireOwned<Local> {
         Self::acquire_owned_in(self, 1)
     }
@@ -262,6 +269,7 @@ impl Semaphore<Local> {
     ///     assert_eq!(sem.available_permits(), 4);
     /// });
     /// ```
+    #[track_caller]
     pub fn acquire_many_owned(self: Rc<Self>, n: usize) -> AcquireOwned<Local> {
         Self::acquire_owned_in(self, n)
     }
@@ -325,6 +333,7 @@ impl Semaphore<Shared> {
     /// std::thread::spawn(move || drop(permit)).join().unwrap(); // released on another thread
     /// assert_eq!(sem.available_permits(), 1);
     /// ```
+    #[track_caller]
     pub fn acquire_owned(self: Arc<Self>) -> AcquireOwned<Shared> {
         Self::acquire_owned_in(self, 1)
     }
@@ -339,6 +348,7 @@ impl Semaphore<Shared> {
     /// std::thread::spawn(move || drop(permits)).join().unwrap();
     /// assert_eq!(sem.available_permits(), 4);
     /// ```
+    #[track_caller]
     pub fn acquire_many_owned(self: Arc<Self>, n: usize) -> AcquireOwned<Shared> {
         Self::acquire_owned_in(self, n)
     }
