@@ -15,7 +15,8 @@
 //!
 //! Stream reads and writes ([`Socket::poll_read`], [`Socket::poll_write`]) also clear
 //! readiness after a short transfer where that proves the socket drained (or full),
-//! without the `EAGAIN` probe.
+//! without the `EAGAIN` probe. A wait notes its site for task dumps in debug mode
+//! (`wait_site.rs`).
 
 use std::fmt;
 use std::future::poll_fn;
@@ -27,6 +28,7 @@ use std::task::{ready, Context, Poll};
 use evloop_reactor::{Direction, Interest, Registration};
 
 use crate::sys;
+use crate::wait_site::{self, DescribedCell};
 
 /// A non-blocking socket registered with the loop's reactor.
 ///
@@ -38,6 +40,8 @@ pub(crate) struct Socket {
     reg: Registration,
     /// The socket itself; closing it is `OwnedFd`'s job.
     fd: OwnedFd,
+    /// Debug mode: what task dumps say of this socket, learned on its first wait.
+    described: DescribedCell,
 }
 
 impl Socket {
@@ -47,7 +51,11 @@ impl Socket {
     /// No loop runs on this thread, or `epoll_ctl` failed; `fd` is closed then.
     pub(crate) fn new(fd: OwnedFd) -> io::Result<Socket> {
         let reg = Registration::new(fd.as_raw_fd(), Interest::BOTH)?;
-        Ok(Socket { reg, fd })
+        Ok(Socket {
+            reg,
+            fd,
+            described: DescribedCell::new(),
+        })
     }
 
     /// The raw fd, for syscalls.
@@ -65,7 +73,7 @@ impl Socket {
         mut op: impl FnMut(RawFd) -> io::Result<T>,
     ) -> Poll<io::Result<T>> {
         loop {
-            ready!(self.reg.poll_ready(dir, cx))?;
+            ready!(self.noted(self.reg.poll_ready(dir, cx), dir))?;
             match op(self.fd()) {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => self.reg.clear_ready(dir),
                 result => return Poll::Ready(result),
@@ -73,10 +81,27 @@ impl Socket {
         }
     }
 
-    /// Waits for `dir` readiness without doing any I/O (a connecting socket waits for
-    /// writability this way).
-    pub(crate) fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.reg.poll_ready(dir, cx)
+    /// Notes `poll`, if it is `Pending`, as a wait for `dir` (debug mode).
+    #[inline]
+    fn noted<T>(&self, poll: Poll<T>, dir: Direction) -> Poll<T> {
+        if poll.is_pending() {
+            wait_site::note_wait(self.fd(), dir, &self.described);
+        }
+        poll
+    }
+
+    /// Waits for writability without doing any I/O: how a socket connecting to `to`
+    /// learns it is done.
+    pub(crate) fn poll_connected(
+        &self,
+        to: SocketAddr,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
+        let poll = self.reg.poll_ready(Direction::Write, cx);
+        if poll.is_pending() {
+            wait_site::note_connect(self.fd(), to);
+        }
+        poll
     }
 
     /// Forgets `dir` readiness: the next [`poll_ready`](Self::poll_ready) waits for a new

@@ -179,6 +179,7 @@ mod unix_datagram;
 mod unix_listener;
 mod unix_path;
 mod unix_stream;
+mod wait_site;
 
 pub use addr::{lookup_host, ToSocketAddrs};
 pub use split::{OwnedReadHalf, OwnedWriteHalf};

@@ -92,7 +92,7 @@ impl Stream<Tcp> {
             Err(e) => return Err(e),
         }
         poll_fn(|cx| loop {
-            ready!(sock.poll_ready(Direction::Write, cx))?;
+            ready!(sock.poll_connected(addr, cx))?;
             if let Some(e) = sys::take_error(sock.fd())? {
                 return Poll::Ready(Err(e));
             }
