@@ -1,11 +1,14 @@
 //! [`AsyncFd`]: any non-blocking file descriptor, registered with the loop's reactor.
 
 use std::fmt;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::os::fd::{AsRawFd, RawFd};
+use std::panic::Location;
 use std::task::{ready, Context, Poll};
 
+use evloop_reactor::context::record_wait;
+use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
 use evloop_reactor::{Direction, Interest, Registration};
 
 use crate::guard::{AsyncFdReadyGuard, AsyncFdReadyMutGuard};
@@ -193,9 +196,13 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// # Errors
     /// None in practice (the reactor reports errors as readiness; the I/O returns them).
-    pub async fn readable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        self.ready(Direction::Read).await?;
-        Ok(AsyncFdReadyGuard::new(self, Direction::Read))
+    #[track_caller]
+    pub fn readable(&self) -> impl Future<Output = io::Result<AsyncFdReadyGuard<'_, T>>> + '_ {
+        let site = Location::caller();
+        async move {
+            self.ready(Direction::Read, site).await?;
+            Ok(AsyncFdReadyGuard::new(self, Direction::Read))
+        }
     }
 
     /// Waits until the fd is writable (or hung up, or in error) and returns a guard to do
@@ -219,9 +226,13 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// # Errors
     /// None in practice (the reactor reports errors as readiness; the I/O returns them).
-    pub async fn writable(&self) -> io::Result<AsyncFdReadyGuard<'_, T>> {
-        self.ready(Direction::Write).await?;
-        Ok(AsyncFdReadyGuard::new(self, Direction::Write))
+    #[track_caller]
+    pub fn writable(&self) -> impl Future<Output = io::Result<AsyncFdReadyGuard<'_, T>>> + '_ {
+        let site = Location::caller();
+        async move {
+            self.ready(Direction::Write, site).await?;
+            Ok(AsyncFdReadyGuard::new(self, Direction::Write))
+        }
     }
 
     /// As [`readable`](Self::readable), with a guard that lends the owner mutably (for
@@ -247,9 +258,15 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// # Errors
     /// None in practice.
-    pub async fn readable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        self.ready(Direction::Read).await?;
-        Ok(AsyncFdReadyMutGuard::new(self, Direction::Read))
+    #[track_caller]
+    pub fn readable_mut(
+        &mut self,
+    ) -> impl Future<Output = io::Result<AsyncFdReadyMutGuard<'_, T>>> + '_ {
+        let site = Location::caller();
+        async move {
+            self.ready(Direction::Read, site).await?;
+            Ok(AsyncFdReadyMutGuard::new(self, Direction::Read))
+        }
     }
 
     /// As [`writable`](Self::writable), with a guard that lends the owner mutably.
@@ -271,9 +288,15 @@ impl<T: AsRawFd> AsyncFd<T> {
     ///
     /// # Errors
     /// None in practice.
-    pub async fn writable_mut(&mut self) -> io::Result<AsyncFdReadyMutGuard<'_, T>> {
-        self.ready(Direction::Write).await?;
-        Ok(AsyncFdReadyMutGuard::new(self, Direction::Write))
+    #[track_caller]
+    pub fn writable_mut(
+        &mut self,
+    ) -> impl Future<Output = io::Result<AsyncFdReadyMutGuard<'_, T>>> + '_ {
+        let site = Location::caller();
+        async move {
+            self.ready(Direction::Write, site).await?;
+            Ok(AsyncFdReadyMutGuard::new(self, Direction::Write))
+        }
     }
 
     /// Polls for read readiness: the poll form of [`readable`](Self::readable), for
@@ -316,7 +339,7 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        ready!(self.reg.poll_ready(Direction::Read, cx))?;
+        ready!(self.poll_noted(Direction::Read, cx, None))?;
         Poll::Ready(Ok(AsyncFdReadyGuard::new(self, Direction::Read)))
     }
 
@@ -344,13 +367,34 @@ impl<T: AsRawFd> AsyncFd<T> {
         &'a self,
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<AsyncFdReadyGuard<'a, T>>> {
-        ready!(self.reg.poll_ready(Direction::Write, cx))?;
+        ready!(self.poll_noted(Direction::Write, cx, None))?;
         Poll::Ready(Ok(AsyncFdReadyGuard::new(self, Direction::Write)))
     }
 
     /// Waits for readiness in `dir`.
-    async fn ready(&self, dir: Direction) -> io::Result<()> {
-        poll_fn(|cx| self.reg.poll_ready(dir, cx)).await
+    /// Waits for `dir` readiness, a wait made at `site`.
+    async fn ready(&self, dir: Direction, site: &'static Location<'static>) -> io::Result<()> {
+        poll_fn(|cx| self.poll_noted(dir, cx, Some(site))).await
+    }
+
+    /// Polls for `dir` readiness; in debug mode a `Pending` notes a wait made at `site`
+    /// (`None` for the `poll_*` methods, whose caller cannot be known).
+    fn poll_noted(
+        &self,
+        dir: Direction,
+        cx: &mut Context<'_>,
+        site: Option<&'static Location<'static>>,
+    ) -> Poll<io::Result<()>> {
+        let poll = self.reg.poll_ready(dir, cx);
+        if poll.is_pending() {
+            let kind = match dir {
+                Direction::Read => WaitKind::FdReadable,
+                Direction::Write => WaitKind::FdWritable,
+            };
+            let fd = WaitDetail::Fd(self.inner.as_raw_fd());
+            record_wait(|| WaitSite::new(kind, site, fd));
+        }
+        poll
     }
 
     /// Forgets readiness in `dir` (for the guards).

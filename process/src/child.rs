@@ -1,10 +1,14 @@
 //! [`Child`]: a running child process, its pipes, and its exit awaited on the loop.
 
 use std::fmt;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io;
+use std::panic::Location;
 use std::process::{ExitStatus, Output};
 use std::task::{Context, Poll};
+
+use evloop_reactor::context::record_wait;
+use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
 
 use crate::exit_watch::{reap, ExitWatch};
 use crate::pipes::{ChildStderr, ChildStdin, ChildStdout};
@@ -131,9 +135,21 @@ impl Child {
     /// # Errors
     /// Watching the exit failed (in practice: someone else in this process reaped the
     /// child, e.g. with `waitpid(-1)`).
-    pub async fn wait(&mut self) -> io::Result<ExitStatus> {
+    ///
+    /// In debug mode a task dump shows a task waiting here at the line that called `wait`.
+    #[track_caller]
+    pub fn wait(&mut self) -> impl Future<Output = io::Result<ExitStatus>> + '_ {
+        self.wait_at(Some(Location::caller()))
+    }
+
+    /// `wait`, noting in debug mode a wait made at `site` (`None` for evloop's own
+    /// callers, whose line would tell the user nothing).
+    pub(crate) async fn wait_at(
+        &mut self,
+        site: Option<&'static Location<'static>>,
+    ) -> io::Result<ExitStatus> {
         drop(self.stdin.take());
-        poll_fn(|cx| self.poll_wait(cx)).await
+        poll_fn(|cx| self.poll_wait_at(cx, site)).await
     }
 
     /// Polls for the child's exit: the poll form of [`wait`](Self::wait) (which also
@@ -154,6 +170,25 @@ impl Child {
     /// # Errors
     /// As for [`wait`](Self::wait).
     pub fn poll_wait(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<ExitStatus>> {
+        self.poll_wait_at(cx, None)
+    }
+
+    /// `poll_wait`, noting in debug mode a wait made at `site`.
+    fn poll_wait_at(
+        &mut self,
+        cx: &mut Context<'_>,
+        site: Option<&'static Location<'static>>,
+    ) -> Poll<io::Result<ExitStatus>> {
+        let pid = self.pid;
+        let poll = self.poll_exit(cx);
+        if poll.is_pending() {
+            record_wait(|| WaitSite::new(WaitKind::ChildExit, site, WaitDetail::Process(pid)));
+        }
+        poll
+    }
+
+    /// Polls the exit watch, once the child exited keeping its status.
+    fn poll_exit(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<ExitStatus>> {
         match &mut self.state {
             State::Exited(status) => Poll::Ready(Ok(*status)),
             State::Running(watch) => {
@@ -232,7 +267,7 @@ impl Child {
     /// The OS error of `kill(2)`, or as for [`wait`](Self::wait).
     pub async fn kill(&mut self) -> io::Result<()> {
         self.start_kill()?;
-        self.wait().await.map(drop)
+        self.wait_at(None).await.map(drop)
     }
 
     /// Closes `stdin`, reads `stdout` and `stderr` to their end while waiting for the

@@ -351,7 +351,7 @@ impl Command {
     /// As for [`spawn`](Self::spawn) and [`Child::wait`].
     pub async fn status(&mut self) -> io::Result<ExitStatus> {
         let mut child = self.spawn_with(Defaults::Inherit)?;
-        child.wait().await
+        child.wait_at(None).await
     }
 
     /// Runs the child to its end and collects its output, like

@@ -34,6 +34,7 @@ use crate::stream::{signal, Signal};
 /// # Errors
 /// The future yields the error [`signal`](crate::signal()) gave, e.g.
 /// [`io::ErrorKind::Other`] when `ctrl_c()` was called outside a running loop.
+#[track_caller]
 pub fn ctrl_c() -> CtrlC {
     CtrlC {
         signal: signal(SignalKind::interrupt()).map_err(Some),

@@ -2,12 +2,15 @@
 //! one.
 
 use std::fmt;
-use std::future::poll_fn;
+use std::future::{poll_fn, Future};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::panic::Location;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use evloop_reactor::context::record_wait;
+use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
 use evloop_reactor::{Direction, Interest, Registration};
 
 use crate::kind::SignalKind;
@@ -44,7 +47,9 @@ use crate::sys;
 ///   `Runtime::block_on`);
 /// - the OS error of `sigaction` (`EINVAL` for the real-time signals the C library
 ///   reserves), of `pipe2` or `fcntl` (`EMFILE`), or of registering with epoll.
+#[track_caller]
 pub fn signal(kind: SignalKind) -> io::Result<Signal> {
+    let site = Location::caller();
     let signum = kind.as_raw();
     registry::check(signum)?;
     let globals = Globals::get()?;
@@ -62,6 +67,7 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
         seen,
         registration,
         fd,
+        site,
     })
 }
 
@@ -128,6 +134,8 @@ pub struct Signal {
     registration: Registration,
     /// The duplicate of the pipe's read end that `registration` watches; closed on drop.
     fd: OwnedFd,
+    /// The user's `signal` (or `ctrl_c`) call: the site of a wait in task dumps.
+    site: &'static Location<'static>,
 }
 
 impl Signal {
@@ -154,8 +162,12 @@ impl Signal {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub async fn recv(&mut self) -> Option<()> {
-        poll_fn(|cx| self.poll_recv(cx)).await
+    ///
+    /// In debug mode a task dump shows a task waiting here at the line that called `recv`.
+    #[track_caller]
+    pub fn recv(&mut self) -> impl Future<Output = Option<()>> + '_ {
+        let site = Location::caller();
+        poll_fn(move |cx| self.poll_recv_at(cx, site))
     }
 
     /// The poll form of [`recv`](Signal::recv), for hand-written futures and streams:
@@ -176,7 +188,18 @@ impl Signal {
     /// })?;
     /// # Ok::<(), std::io::Error>(())
     /// ```
+    ///
+    /// A task dump shows a task waiting here at the line that made the stream.
     pub fn poll_recv(&mut self, cx: &mut Context<'_>) -> Poll<Option<()>> {
+        self.poll_recv_at(cx, self.site)
+    }
+
+    /// `poll_recv`, noting in debug mode a wait made at `site`.
+    fn poll_recv_at(
+        &mut self,
+        cx: &mut Context<'_>,
+        site: &'static Location<'static>,
+    ) -> Poll<Option<()>> {
         loop {
             if self.take_delivery() {
                 return Poll::Ready(Some(()));
@@ -190,7 +213,11 @@ impl Signal {
             // Nothing for us yet. If the pipe is readable, this loop dispatches: it
             // drains the pipe and wakes the listeners of whatever arrived.
             match self.registration.poll_ready(Direction::Read, cx) {
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => {
+                    let signal = WaitDetail::Signal(self.kind.as_raw());
+                    record_wait(|| WaitSite::new(WaitKind::Signal, Some(site), signal));
+                    return Poll::Pending;
+                }
                 Poll::Ready(Err(_)) => return Poll::Ready(None),
                 Poll::Ready(Ok(())) => {}
             }
