@@ -419,10 +419,7 @@ fn signals_fds_and_children_name_their_waits() {
             .unwrap();
         let pid = child.id().unwrap();
         let signalled = (async move { ignore(hangups.recv().await) }, line!());
-        let readable = (
-            async move { ignore(fd.readable().await.map(drop)) },
-            line!(),
-        );
+        let readable = (async move { ignore(fd.readable().await) }, line!());
         let exited = (async move { ignore(child.wait().await) }, line!());
         let cases = [
             (
