@@ -183,6 +183,26 @@ impl Runtime {
     pub fn blocking_threads(&self) -> usize {
         self.event_loop.blocking.threads()
     }
+    /// Debug mode: the Unix socket on which this runtime's loop serves its task dump to
+    /// `evloop-ps` (`$XDG_RUNTIME_DIR/evloop-PID-N.sock`, else `/tmp/...`; removed when the
+    /// runtime is dropped). `None` outside debug mode, or if the socket could not be made
+    /// (a line on stderr said why).
+    ///
+    /// ```
+    /// let rt = evloop::Runtime::builder().debug(true).build()?;
+    /// let socket = rt.dump_socket().expect("debug mode serves dumps");
+    /// let name = socket.file_name().unwrap().to_str().unwrap();
+    /// assert!(name.starts_with(&format!("evloop-{}-", std::process::id())));
+    /// assert!(socket.exists());
+    /// drop(rt);
+    /// assert!(!socket.exists()); // removed with the runtime
+    /// assert!(evloop::Runtime::builder().debug(false).build()?.dump_socket().is_none());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn dump_socket(&self) -> Option<std::path::PathBuf> {
+        self.event_loop.dump_socket()
+    }
+
     /// The backend this runtime's reactor waits in (see [`Builder::backend`]).
     ///
     /// ```

@@ -27,6 +27,7 @@
 pub(crate) mod config;
 pub(crate) mod context;
 pub(crate) mod debug;
+pub(crate) mod dump_server;
 mod inject;
 pub(crate) mod live_tasks;
 #[cfg(all(test, loom))]
@@ -46,7 +47,7 @@ pub(crate) mod task_records;
 mod timers;
 pub(crate) mod wake;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::panic::Location;
 use std::rc::Rc;
@@ -57,6 +58,7 @@ use evloop_reactor::Reactor;
 use evloop_time::TimerStore;
 
 use self::config::Config;
+use self::dump_server::DumpServer;
 use self::live_tasks::LiveTasks;
 use self::main_future::MainTask;
 use self::poll_clock::PollClock;
@@ -101,6 +103,9 @@ pub(crate) struct EventLoop {
     polling: Cell<u64>,
     /// Debug mode: the clock polls are timed with.
     poll_clock: PollClock,
+    /// Debug mode: where `evloop-ps` asks for this loop's task dump (`None` outside debug
+    /// mode, or if its socket could not be made).
+    dump_server: Option<RefCell<DumpServer>>,
 }
 
 /// `EventLoop::polling` between polls.
@@ -117,6 +122,9 @@ impl EventLoop {
         if debug {
             context = context.collecting_wait_sites();
         }
+        let dump_server = debug
+            .then(|| EventLoop::start_dump_server(&reactor, remote.id()))
+            .flatten();
         Ok(EventLoop {
             id: remote.id(),
             remote,
@@ -132,6 +140,7 @@ impl EventLoop {
             next_id: Cell::new(1),
             main: MainTask::default(),
             polling: Cell::new(NOT_POLLING),
+            dump_server,
         })
     }
 
@@ -143,6 +152,7 @@ impl EventLoop {
         self.run_ready_tasks();
         self.park();
         self.fire_due_timers();
+        self.serve_dumps();
     }
 
     /// Creates a task, lists it and queues it; returns the reference for its `JoinHandle`.
@@ -174,6 +184,12 @@ impl EventLoop {
             NOT_POLLING => None,
             id => Some(id),
         }
+    }
+
+    /// Debug mode: the socket `evloop-ps` reaches this loop on, if it serves one.
+    pub(crate) fn dump_socket(&self) -> Option<std::path::PathBuf> {
+        let server = self.dump_server.as_ref()?;
+        Some(server.borrow().path().to_path_buf())
     }
 
     /// Debug mode: the clock polls are timed with.

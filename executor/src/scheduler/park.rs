@@ -109,9 +109,10 @@ impl EventLoop {
         self.spin_until(deadline);
     }
 
-    /// Is a task ready to run, here or injected from another thread?
+    /// Is a task ready to run, here or injected from another thread (or, in debug mode,
+    /// a dump to serve)?
     pub(super) fn has_ready_work(&self) -> bool {
-        !self.run_queue.is_empty() || self.remote.has_remote_work()
+        !self.run_queue.is_empty() || self.remote.has_remote_work() || self.has_dumps_to_serve()
     }
 
     /// Waits in the kernel for I/O, a remote wake, or `timeout`.

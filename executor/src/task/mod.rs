@@ -15,7 +15,7 @@
 //! The task itself (its allocation, state word and waker) is `crate::raw`.
 
 mod builder;
-mod dump;
+pub(crate) mod dump;
 mod error;
 mod info;
 mod join_handle;

@@ -21,6 +21,7 @@ pub use table::Table;
 use super::info::{TaskInfo, TaskState};
 use crate::raw::header::flags;
 use crate::scheduler::context::with_current;
+use crate::scheduler::dump_server::Format;
 use crate::scheduler::poll_clock::PollClock;
 use crate::scheduler::EventLoop;
 
@@ -262,6 +263,16 @@ pub(crate) fn take(event_loop: &EventLoop) -> TaskDump {
         taken_at: evloop_time::Instant::now().into_std(),
         poll_time_resolution: event_loop.poll_clock().slack(),
         tasks,
+    }
+}
+
+/// The dump of `event_loop` printed as `format`: the dump server's reply.
+pub(crate) fn render(event_loop: &EventLoop, format: Format) -> String {
+    let dump = take(event_loop);
+    match format {
+        Format::Tree => dump.to_string(),
+        Format::Table => dump.table().to_string(),
+        Format::Json => dump.to_json() + "\n",
     }
 }
 
