@@ -93,6 +93,32 @@
 //! [`Builder::debug`], or `#[evloop::main(debug = true)]`, asyncio's `debug=True`)
 //! names every task that held the loop for longer than a threshold.
 //!
+//! ## What is my program waiting on?
+//!
+//! In debug mode every future evloop owns notes, when it waits, what for and at which
+//! line of your code: a sleep and its time left, a socket and its peer, a lock, a
+//! channel, a task awaited through its handle. [`task::dump()`] lists every task with
+//! those wait sites and draws the await tree (a task under the task that awaits it, as
+//! `asyncio pstree` does); from outside the process, `evloop-ps PID` (the workspace's
+//! `ps/`, `cargo run -p evloop-ps -- PID [--tree|--json]`) prints the same for each of
+//! its loops, as `python -m asyncio ps PID` does for asyncio.
+//!
+//! ```
+//! use std::time::Duration;
+//! let rt = evloop::Runtime::builder().debug(true).build()?;
+//! rt.block_on(async {
+//!     let worker = evloop::task::Builder::new().name("worker").spawn(async {
+//!         evloop::time::sleep(Duration::from_secs(30)).await; // the line the dump names
+//!     });
+//!     evloop::yield_now().await;
+//!     let tree = evloop::task::dump().to_string();
+//!     assert!(tree.contains("task 1 'worker' ("));
+//!     assert!(tree.contains(&format!("└── sleep at {}:", file!())));
+//!     worker.abort();
+//! });
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
 //! ```
 //! use std::time::Duration;
 //! evloop::run(async {
@@ -176,6 +202,7 @@
 //! | `loop.call_soon_threadsafe(f)` | [`Handle::call_soon`]`(f)` |
 //! | `concurrent.futures.Future.result()` | [`RemoteHandle::join`] |
 //! | `asyncio.all_tasks()` | [`task::all_tasks`]`()` |
+//! | `python -m asyncio ps PID`, `pstree PID` | `evloop-ps PID`, `evloop-ps PID --tree` (debug mode); in the program, [`task::dump()`] |
 //! | `await asyncio.open_connection(host, port)` | [`net::TcpStream::connect`]`((host, port)).await` |
 //! | `await reader.readline()`, `writer.write()` + `drain()` | [`io::BufReader`] + [`io::AsyncBufReadExt::read_line`], [`io::AsyncWriteExt::write_all`] |
 //! | `await asyncio.start_server(cb, host, port)` | [`net::TcpListener::bind`] and an `accept` loop that spawns a task per connection |

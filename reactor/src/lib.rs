@@ -29,6 +29,9 @@
 //! - **`evloop-net`** wraps each non-blocking socket with a [`Registration`] (made with
 //!   [`Registration::new`], which finds the running loop's reactor) and turns
 //!   `EAGAIN` into `Poll::Pending`.
+//! - **Every crate above** finds the running loop in [`context`], the runtime's one
+//!   thread-local, and in debug mode notes there what its futures wait for
+//!   ([`context::record_wait`], [`wait_site`]): what task dumps and `evloop-ps` show.
 //!
 //! # Edge-triggered, and why `clear_ready` exists
 //!
