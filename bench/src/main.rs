@@ -23,13 +23,14 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use util::{median, percentile};
 use workloads::echo::{self, SERVERS};
-use workloads::{backends, echo_loops, remote_spawn, server_models};
+use workloads::{backends, debug_cost, echo_loops, remote_spawn, server_models};
 
 const USAGE: &str = "usage: evloop-bench [workload...] [--reps N] [--json FILE] [--svg FILE]
                     [--secs S] [--conns N,N...] [--loops N,N...]
 workloads: spawn_many yield_many ping_pong chained_spawn timers timers_memory
            idle_tasks_memory timer_precision remote_spawn echo backends server_models
-           (default: all but echo, backends and server_models; `all`: all of them)
+           debug_cost
+           (default: all but echo, backends, server_models and debug_cost; `all`: all)
   --reps N     repetitions, runtimes interleaved in each (default 5)
   --json FILE  also write the medians as JSON
   --svg FILE   also draw each runtime's figures relative to evloop's as an SVG chart;
@@ -55,14 +56,18 @@ workloads: spawn_many yield_many ping_pong chained_spawn timers timers_memory
   server_models: fork-per-client, thread-per-client and evloop echo servers at 100,
         1,000 and 5,000 connections: msg/s, time to serve them all, memory, OS tasks.
         About a minute per rep.
+  debug_cost: evloop with debug mode off and on, in the same run: the micro workloads
+        (spawn_many, yield_many, ping_pong, chained_spawn, timers) and the echo
+        server's CPU µs per message (pinned as in echo, the first --conns count,
+        default 1000); each figure's medians and on/off. About 30 s per rep.
   --secs S     the measured window per run (default: echo 5, backends 2,
-               server_models 3)
-  --conns LIST echo and server_models: connection counts, comma-separated (default
-               echo 1000,10000; server_models 100,1000,5000)
+               server_models 3, debug_cost 3)
+  --conns LIST echo, server_models and debug_cost: connection counts, comma-separated
+               (default echo 1000,10000; server_models 100,1000,5000; debug_cost 1000)
   --loops LIST echo: loop counts, comma-separated (see echo --loops)";
 
 /// The workloads that take minutes and run only when named (or with `all`).
-const NAMED_ONLY: [&str; 3] = ["echo", "backends", "server_models"];
+const NAMED_ONLY: [&str; 4] = ["echo", "backends", "server_models", "debug_cost"];
 
 struct Args {
     names: Vec<String>,
@@ -202,6 +207,9 @@ fn main() -> ExitCode {
     if chosen("server_models") {
         bins.extend(server_models::binaries());
     }
+    if chosen("debug_cost") {
+        bins.extend(debug_cost::BINARIES);
+    }
     if !bins.is_empty() {
         if let Err(e) = echo::build_binaries(&bins) {
             eprintln!("error: {e}");
@@ -318,6 +326,19 @@ fn main() -> ExitCode {
         Vec::new()
     };
 
+    let debug_rows = if chosen("debug_cost") {
+        let conns = args.conns.as_ref().map_or(1_000, |c| c[0]);
+        match debug_cost::run_all(args.reps, conns, args.secs.unwrap_or(3.0)) {
+            Ok(rows) => rows,
+            Err(e) => {
+                eprintln!("error: debug_cost: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        Vec::new()
+    };
+
     print!("{}", render_tables(&rows, &precision, args.reps));
     if let Some(row) = &remote_row {
         print!("{}", remote_spawn::render_table(row, args.reps));
@@ -340,6 +361,9 @@ fn main() -> ExitCode {
             "{}",
             server_models::render_table(&model_rows, args.reps, models_secs)
         );
+    }
+    if !debug_rows.is_empty() {
+        print!("{}", debug_cost::render_table(&debug_rows, args.reps));
     }
     let mut outputs = Vec::new();
     if let Some(path) = &args.json {

@@ -76,6 +76,38 @@ impl Rt for Evloop {
     }
 }
 
+/// evloop in debug mode (`Builder::debug(true)`): every poll timed and recorded, every
+/// wait site noted, the dump server listening. Not one of the compared runtimes: the
+/// `debug_cost` workload sets it against [`Evloop`].
+pub struct EvloopDebug;
+
+impl Rt for EvloopDebug {
+    const NAME: &'static str = "evloop-debug";
+    type Handle<T: 'static> = Unwrap<evloop::JoinHandle<T>>;
+    type Sleep = evloop::time::Sleep;
+
+    fn block_on<F: Future + 'static>(fut: F) -> F::Output {
+        evloop::Runtime::builder()
+            .debug(true)
+            .build()
+            .expect("evloop runtime")
+            .block_on(fut)
+    }
+    fn spawn<F>(fut: F) -> Self::Handle<F::Output>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        Evloop::spawn(fut)
+    }
+    fn spawn_detached<F: Future<Output = ()> + 'static>(fut: F) {
+        Evloop::spawn_detached(fut);
+    }
+    fn sleep(d: Duration) -> Self::Sleep {
+        Evloop::sleep(d)
+    }
+}
+
 /// Lets a `!Send` future through `tokio::spawn`'s `Send` bound.
 ///
 /// Sound here because a current_thread runtime polls, completes and drops every task on

@@ -7,8 +7,11 @@
 //! (`net::TcpSocket`) on the one port, so the kernel spreads the connections and the loops
 //! share nothing. `run_per_core` pins loop `i` to the `i`-th CPU the process may run on.
 //!
+//! With `--debug` the loop runs in debug mode (`Builder::debug(true)`), for the
+//! `debug_cost` workload's CPU per message.
+//!
 //! ```text
-//! cargo run --release -p evloop-bench --bin evloop_echo_server -- --port 7878 [--loops N]
+//! cargo run --release -p evloop-bench --bin evloop_echo_server -- --port 7878 [--loops N] [--debug]
 //! ```
 
 mod common;
@@ -45,20 +48,25 @@ async fn serve(listener: TcpListener) {
 
 fn main() {
     let args = common::args(
-        "evloop_echo_server [--port N] [--loops N]",
-        &[],
+        "evloop_echo_server [--port N] [--loops N] [--debug]",
+        &["--debug"],
         Some("--loops"),
     );
     common::raise_fd_limit();
+    let debug = args.switches.iter().any(|s| s == "--debug");
     match args.count {
-        None => evloop::run(async move {
-            let listener = TcpListener::bind(("127.0.0.1", args.port))
-                .await
-                .expect("bind");
-            common::listen_backlog(&listener).expect("listen");
-            common::announce(listener.local_addr().expect("local_addr"));
-            serve(listener).await
-        }),
+        None => evloop::Runtime::builder()
+            .debug(debug)
+            .build()
+            .expect("runtime")
+            .block_on(async move {
+                let listener = TcpListener::bind(("127.0.0.1", args.port))
+                    .await
+                    .expect("bind");
+                common::listen_backlog(&listener).expect("listen");
+                common::announce(listener.local_addr().expect("local_addr"));
+                serve(listener).await
+            }),
         Some(loops) => serve_per_core(loops, args.port),
     }
 }

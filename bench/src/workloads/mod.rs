@@ -4,6 +4,7 @@ use crate::runtimes::{Evloop, Smol, Tokio, TokioLocal};
 
 pub mod backends;
 pub mod chained_spawn;
+pub mod debug_cost;
 pub mod echo;
 pub mod echo_loops;
 pub mod idle_tasks_memory;
