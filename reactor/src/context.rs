@@ -96,8 +96,7 @@ impl LoopContext {
     /// let cx = LoopContext::new(None, None).collecting_wait_sites();
     /// let _entered = cx.enter();
     /// context::record_wait(|| WaitSite::new(WaitKind::EventWait, None, WaitDetail::None));
-    /// let mut sites = Vec::new();
-    /// cx.take_wait_sites(&mut sites);
+    /// let sites = cx.take_wait_sites(std::mem::take).unwrap();
     /// assert_eq!(sites[0].kind, WaitKind::EventWait);
     /// ```
     pub fn collecting_wait_sites(mut self) -> LoopContext {
@@ -116,28 +115,45 @@ impl LoopContext {
         self.waits.is_some()
     }
 
-    /// Replaces `into`'s contents with the wait sites noted since the last call (or
-    /// [`clear_wait_sites`](LoopContext::clear_wait_sites)), leaving the collection empty.
-    /// The two vectors trade places, so a caller that keeps handing back the same
-    /// vectors allocates nothing once they have grown.
+    /// Hands the wait sites noted since they were last taken (or cleared) to `take`,
+    /// which may move them out; the collection is left empty, keeping its memory, so
+    /// noting sites allocates nothing once it has grown. `None` outside debug mode.
     ///
     /// ```
-    /// use evloop_reactor::context::LoopContext;
+    /// use evloop_reactor::context::{self, LoopContext};
+    /// use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
     /// let cx = LoopContext::new(None, None).collecting_wait_sites();
-    /// let mut sites = Vec::new();
-    /// cx.take_wait_sites(&mut sites);
-    /// assert!(sites.is_empty()); // nothing was noted
+    /// let _entered = cx.enter();
+    /// context::record_wait(|| WaitSite::new(WaitKind::Read, None, WaitDetail::None));
+    /// let kinds = cx.take_wait_sites(|noted| noted.drain(..).map(|s| s.kind).collect::<Vec<_>>());
+    /// assert_eq!(kinds, Some(vec![WaitKind::Read]));
+    /// assert_eq!(cx.take_wait_sites(|noted| noted.len()), Some(0)); // taken
     /// ```
     #[inline]
-    pub fn take_wait_sites(&self, into: &mut Vec<WaitSite>) {
-        match &self.waits {
-            Some(waits) => {
-                let mut waits = waits.borrow_mut();
-                std::mem::swap(&mut *waits, into);
-                waits.clear();
-            }
-            None => into.clear(),
-        }
+    pub fn take_wait_sites<R>(&self, take: impl FnOnce(&mut Vec<WaitSite>) -> R) -> Option<R> {
+        let mut waits = self.waits.as_ref()?.borrow_mut();
+        let out = take(&mut waits);
+        waits.clear();
+        Some(out)
+    }
+
+    /// Were no wait sites noted since they were last taken? (Also outside debug mode.) The
+    /// cheap check a loop makes before [`take_wait_sites`](LoopContext::take_wait_sites).
+    ///
+    /// ```
+    /// use evloop_reactor::context::{self, LoopContext};
+    /// use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
+    /// let cx = LoopContext::new(None, None).collecting_wait_sites();
+    /// assert!(cx.no_wait_sites());
+    /// let _entered = cx.enter();
+    /// context::record_wait(|| WaitSite::new(WaitKind::Sleep, None, WaitDetail::None));
+    /// assert!(!cx.no_wait_sites());
+    /// ```
+    #[inline]
+    pub fn no_wait_sites(&self) -> bool {
+        self.waits
+            .as_ref()
+            .is_none_or(|waits| waits.try_borrow().is_ok_and(|w| w.is_empty()))
     }
 
     /// Forgets the wait sites noted since they were last taken (noted outside any poll).
@@ -149,9 +165,7 @@ impl LoopContext {
     /// let _entered = cx.enter();
     /// context::record_wait(|| WaitSite::new(WaitKind::Sleep, None, WaitDetail::None));
     /// cx.clear_wait_sites();
-    /// let mut sites = Vec::new();
-    /// cx.take_wait_sites(&mut sites);
-    /// assert!(sites.is_empty());
+    /// assert_eq!(cx.take_wait_sites(|noted| noted.len()), Some(0));
     /// ```
     #[inline]
     pub fn clear_wait_sites(&self) {

@@ -11,19 +11,19 @@
 //! spawn sites are few, so headers store a site's number in `spawn_sites.rs` (and, in the
 //! unlikely program with more than 65,535 of them, the rest live in a map by task id).
 //!
-//! In debug mode the table also keeps a [`TaskRecord`] per slot (`task_records.rs`),
-//! moved in step with the task pointers.
+//! Debug mode keeps a record per slot beside this table (`task_records.rs`), moved in
+//! step with it by the loop (`EventLoop::list`, `EventLoop::unlist`).
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ptr::NonNull;
 
 use super::spawn_sites::{Site, SpawnSites, UNNUMBERED};
-use super::task_records::TaskRecord;
 use crate::raw::header::{flags, Header};
 use crate::raw::TaskRef;
 
 /// Live tasks of one loop; loop thread only.
+#[derive(Default)]
 pub(crate) struct LiveTasks {
     /// Each live task, owning one reference; `Header::slot` is the index here.
     slots: RefCell<Vec<NonNull<Header>>>,
@@ -33,32 +33,12 @@ pub(crate) struct LiveTasks {
     sites: SpawnSites,
     /// The sites of tasks whose site got no number (`UNNUMBERED`), by task id.
     unnumbered: RefCell<HashMap<u64, Site>>,
-    /// Debug mode: each listed task's record, at the index of its slot; `None` outside
-    /// debug mode.
-    records: Option<RefCell<Vec<TaskRecord>>>,
 }
 
 impl LiveTasks {
-    /// An empty table, keeping a record of each task if `debug`.
-    pub(crate) fn new(debug: bool) -> LiveTasks {
-        LiveTasks {
-            slots: RefCell::default(),
-            names: RefCell::default(),
-            sites: SpawnSites::default(),
-            unnumbered: RefCell::default(),
-            records: debug.then(RefCell::default),
-        }
-    }
-
-    /// Adds a task, taking over the reference `task` owns, with its name if it has one,
-    /// where it was spawned, and (kept in debug mode only) by which task.
-    pub(crate) fn push(
-        &self,
-        task: TaskRef,
-        name: Option<Box<str>>,
-        site: Site,
-        spawned_by: Option<u64>,
-    ) {
+    /// Adds a task, taking over the reference `task` owns, with its name if it has one and
+    /// where it was spawned.
+    pub(crate) fn push(&self, task: TaskRef, name: Option<Box<str>>, site: Site) {
         let ptr = task.into_raw();
         // SAFETY: the reference just taken over keeps the header alive.
         let header = unsafe { ptr.as_ref() };
@@ -66,10 +46,6 @@ impl LiveTasks {
         let slot = u32::try_from(slots.len()).expect("evloop: more than 2^32 live tasks");
         header.slot.set(slot);
         slots.push(ptr);
-        drop(slots);
-        if let Some(records) = &self.records {
-            records.borrow_mut().push(TaskRecord::new(spawned_by));
-        }
         header.set(flags::LISTED);
         let number = self.sites.number(site);
         header.site.set(number);
@@ -95,9 +71,6 @@ impl LiveTasks {
         let slot = header.slot.get() as usize;
         debug_assert_eq!(slots[slot], ptr, "a task's slot points back at it");
         slots.swap_remove(slot);
-        if let Some(records) = &self.records {
-            records.borrow_mut().swap_remove(slot);
-        }
         if let Some(moved) = slots.get(slot) {
             // SAFETY: listed, so alive (the table owns a reference).
             unsafe { moved.as_ref() }.slot.set(slot as u32);
@@ -106,9 +79,6 @@ impl LiveTasks {
         if slots.capacity() > 4096 && slots.len() < slots.capacity() / 4 {
             let half = slots.capacity() / 2;
             slots.shrink_to(half);
-            if let Some(records) = &self.records {
-                records.borrow_mut().shrink_to(half);
-            }
         }
         drop(slots);
         if header.has(flags::NAMED) {
@@ -122,10 +92,9 @@ impl LiveTasks {
         Some(unsafe { TaskRef::from_raw(ptr) })
     }
 
-    /// Removes some task, returning the table's reference to it.
-    pub(crate) fn pop(&self) -> Option<TaskRef> {
-        let last = self.slots.borrow().last().copied()?;
-        self.remove(last)
+    /// The task in the last slot, if any (still listed).
+    pub(crate) fn last(&self) -> Option<NonNull<Header>> {
+        self.slots.borrow().last().copied()
     }
 
     /// How many tasks are listed.
@@ -147,18 +116,6 @@ impl LiveTasks {
             UNNUMBERED => self.unnumbered.borrow()[&header.id()],
             number => self.sites.site(number),
         }
-    }
-
-    /// Debug mode: runs `f` on the record of a listed task (`None` outside debug mode).
-    /// `f` must not spawn or complete tasks, nor read records.
-    #[inline]
-    pub(crate) fn with_record<R>(
-        &self,
-        header: &Header,
-        f: impl FnOnce(&mut TaskRecord) -> R,
-    ) -> Option<R> {
-        let mut records = self.records.as_ref()?.borrow_mut();
-        records.get_mut(header.slot.get() as usize).map(f)
     }
 
     /// Calls `f` on every listed task. `f` must not spawn or complete tasks.

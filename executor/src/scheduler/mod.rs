@@ -65,6 +65,7 @@ use self::poll_clock::PollClock;
 use self::remote::{NewTask, Remote};
 use self::run_queue::RunQueue;
 use self::spin::TimerSpin;
+use self::task_records::TaskRecords;
 use self::wake::LoopScheduler;
 use crate::blocking::pool::Pool;
 use crate::raw::cell::{self, Start};
@@ -78,6 +79,8 @@ pub(crate) struct EventLoop {
     run_queue: RunQueue,
     /// Every live task (owning one reference each).
     pub(crate) tasks: LiveTasks,
+    /// Debug mode: a record per live task, in step with `tasks` (empty outside debug mode).
+    pub(crate) records: TaskRecords,
     /// epoll and the eventfd.
     pub(crate) reactor: Rc<Reactor>,
     /// This loop's timers.
@@ -129,7 +132,8 @@ impl EventLoop {
             id: remote.id(),
             remote,
             run_queue: RunQueue::new(),
-            tasks: LiveTasks::new(debug),
+            tasks: LiveTasks::default(),
+            records: TaskRecords::default(),
             reactor,
             timers,
             context,
@@ -171,10 +175,41 @@ impl EventLoop {
         let ptr = cell::allocate::<F, LoopScheduler>(future, self.remote.hold(), id, Start::Local);
         // SAFETY: `allocate` created two references: one for the table, one for the handle.
         let (listed, handle) = unsafe { (TaskRef::from_raw(ptr), TaskRef::from_raw(ptr)) };
-        self.tasks.push(listed, name, location, self.spawner());
+        self.list(listed, name, location);
         // `allocate` flagged it QUEUED already.
         self.run_queue.push(ptr);
         handle
+    }
+
+    /// Lists a task in the live-task table, taking over the reference `task` owns (and in
+    /// debug mode gives it a record, naming the task whose poll spawned it).
+    #[inline]
+    pub(crate) fn list(
+        &self,
+        task: TaskRef,
+        name: Option<Box<str>>,
+        site: &'static Location<'static>,
+    ) {
+        self.tasks.push(task, name, site);
+        if self.config.debug.enabled {
+            self.records.push(self.spawner());
+        }
+    }
+
+    /// Takes a task off the live-task table if it is listed (with its record, in debug
+    /// mode), returning the table's reference to it.
+    pub(crate) fn unlist(
+        &self,
+        ptr: std::ptr::NonNull<crate::raw::header::Header>,
+    ) -> Option<TaskRef> {
+        if !self.config.debug.enabled {
+            return self.tasks.remove(ptr);
+        }
+        // SAFETY: the caller holds a reference or the table does; the header is alive.
+        let slot = unsafe { ptr.as_ref() }.slot.get() as usize;
+        let task = self.tasks.remove(ptr)?;
+        self.records.remove(slot);
+        Some(task)
     }
 
     /// Debug mode: the task whose poll is running (0: the main future), which a task

@@ -17,8 +17,8 @@ use super::debug::SlowPoll;
 use super::{EventLoop, NOT_POLLING};
 use crate::raw::header::{flags, Header};
 
-/// Resets `EventLoop::polling` when a poll ends, also by unwinding (a main future that
-/// panics; a task's panic is caught inside its poll).
+/// Marks the main future's poll over when dropped, also by unwinding: a main future that
+/// panics unwinds out of `block_on`, and the runtime may be used again.
 struct Polling<'a>(&'a EventLoop);
 
 impl Drop for Polling<'_> {
@@ -77,6 +77,7 @@ impl EventLoop {
                 None => break,
             }
         }
+        self.polling.set(NOT_POLLING);
         self.run_queue.trim();
     }
 
@@ -86,28 +87,27 @@ impl EventLoop {
         // SAFETY: as in `poll_task`.
         let header = unsafe { ptr.as_ref() };
         header.clear(flags::QUEUED);
-        {
-            self.polling.set(header.id());
-            let _polling = Polling(self);
-            // SAFETY: the task is live (as in `poll_task`).
-            unsafe { (header.vtable.poll)(ptr) };
-        }
+        // Reset once the batch is done (`run_ready_tasks_timed`): nothing runs between two
+        // polls of a batch. A task's poll does not unwind (its panic is caught inside).
+        self.polling.set(header.id());
+        // SAFETY: the task is live (as in `poll_task`).
+        unsafe { (header.vtable.poll)(ptr) };
         let end = self.poll_clock.now();
-        let threshold = self.slow_poll_ns();
-        let counted = self.tasks.with_record(header, |record| {
-            record.count_poll(start, end, &self.context, threshold)
+        let threshold = self.poll_clock.threshold();
+        let slow = self.records.with(header, |record| {
+            let took = record.count(start, end);
+            if took >= threshold {
+                return Some(took);
+            }
+            record.take_waits(&self.context);
+            None
         });
-        if let Some((took, Some(waited_on))) = counted {
-            let slow = SlowPoll {
-                id: header.id(),
-                name: self.tasks.name_of(header),
-                location: self.tasks.location_of(header),
-                duration: self.measured(took),
-                waited_on,
-            };
-            self.config.debug.sink.report(&slow);
+        if let Some(Some(took)) = slow {
+            self.report_slow_task_poll(header, took);
         }
-        self.unlink_if_complete(ptr, header);
+        if header.has(flags::COMPLETE) && !header.has(flags::QUEUED) {
+            drop(self.unlist(ptr));
+        }
         end
     }
 
@@ -134,26 +134,45 @@ impl EventLoop {
             poll()
         };
         let end = self.poll_clock.now();
-        let (took, waited_on) =
-            main.record
-                .borrow_mut()
-                .count_poll(start, end, &self.context, self.slow_poll_ns());
-        if let Some(waited_on) = waited_on {
-            let slow = SlowPoll {
+        let took = main.record.borrow_mut().count(start, end);
+        if took >= self.poll_clock.threshold() {
+            let waited_on = main.record.borrow().waits.as_slice().to_vec();
+            self.report_slow_poll(SlowPoll {
                 id: 0,
                 name: None,
                 location,
                 duration: self.measured(took),
                 waited_on,
-            };
-            self.config.debug.sink.report(&slow);
+            });
         }
+        main.record.borrow_mut().take_waits(&self.context);
         output
     }
 
-    /// The slow-poll threshold in poll-clock nanoseconds.
-    fn slow_poll_ns(&self) -> u64 {
-        u64::try_from(self.config.debug.slow_poll_threshold.as_nanos()).unwrap_or(u64::MAX)
+    /// Debug mode: reports the poll of a task that took `took` poll-clock nanoseconds,
+    /// naming what the task waited for before it, then takes the poll's wait sites.
+    #[cold]
+    fn report_slow_task_poll(&self, header: &Header, took: u64) {
+        let waited_on = self
+            .records
+            .with(header, |record| record.waits.as_slice().to_vec())
+            .unwrap_or_default();
+        self.report_slow_poll(SlowPoll {
+            id: header.id(),
+            name: self.tasks.name_of(header),
+            location: self.tasks.location_of(header),
+            duration: self.measured(took),
+            waited_on,
+        });
+        self.records
+            .with(header, |record| record.take_waits(&self.context));
+    }
+
+    /// Debug mode: hands `slow` to the sink (stderr or the user's hook), with no borrow of
+    /// the loop's records held: the hook may take a dump.
+    #[cold]
+    fn report_slow_poll(&self, slow: SlowPoll) {
+        self.config.debug.sink.report(&slow);
     }
 
     /// A poll's length as reported: `took` poll-clock nanoseconds, rounded up to cover

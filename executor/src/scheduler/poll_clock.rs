@@ -26,25 +26,33 @@ pub(crate) struct PollClock {
     id: libc::clockid_t,
     /// How far a reading may be from the truth: one tick, or zero for the precise clock.
     slack: Duration,
+    /// The slow-poll threshold it was chosen for, in nanoseconds.
+    threshold: u64,
 }
 
 impl PollClock {
     /// The cheapest clock fine enough for `threshold` (see the module docs).
     pub(crate) fn for_threshold(threshold: Duration) -> PollClock {
+        let threshold_ns = u64::try_from(threshold.as_nanos()).unwrap_or(u64::MAX);
         match tick() {
             Some(tick) if tick * TICKS_PER_THRESHOLD <= threshold => PollClock {
                 id: libc::CLOCK_MONOTONIC_COARSE,
                 slack: tick,
+                threshold: threshold_ns,
             },
-            _ => PollClock::precise(),
+            _ => PollClock {
+                threshold: threshold_ns,
+                ..PollClock::precise()
+            },
         }
     }
 
-    /// The precise monotonic clock.
+    /// The precise monotonic clock (with no threshold: every poll counts as slow).
     pub(crate) fn precise() -> PollClock {
         PollClock {
             id: libc::CLOCK_MONOTONIC,
             slack: Duration::ZERO,
+            threshold: 0,
         }
     }
 
@@ -57,6 +65,12 @@ impl PollClock {
     /// How much a measured length may be short of the truth: one tick for the tick clock.
     pub(crate) fn slack(&self) -> Duration {
         self.slack
+    }
+
+    /// The slow-poll threshold, in nanoseconds of this clock.
+    #[inline]
+    pub(crate) fn threshold(&self) -> u64 {
+        self.threshold
     }
 }
 

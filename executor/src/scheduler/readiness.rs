@@ -8,8 +8,12 @@ use super::EventLoop;
 impl EventLoop {
     /// Checks for I/O without blocking. With no fd registered, only the eventfd could be
     /// ready, and what it signals (remote wakes) is checked directly: skip the syscall.
+    /// The same when the only fds are debug mode's dump server's, but for one check in
+    /// [`DUMP_CHECK_INTERVAL`](super::dump_server::DUMP_CHECK_INTERVAL): `evloop-ps` can wait some turns, a busy loop should not
+    /// pay a syscall per turn for it (a blocking wait always watches its sockets).
     pub(super) fn poll_io_now(&self) {
-        if self.reactor.registrations() > 0 {
+        let registered = self.reactor.registrations();
+        if registered > 0 && (registered > self.dump_registrations() || self.dump_check_due()) {
             self.wait_for_io(Some(Duration::ZERO));
         }
     }

@@ -14,7 +14,7 @@ impl EventLoop {
             // Keep each cancelled task's table reference until the run queue, which may
             // still point at it, is cleared.
             let mut cancelled = Vec::new();
-            while let Some(task) = self.tasks.pop() {
+            while let Some(task) = self.tasks.last().and_then(|last| self.unlist(last)) {
                 // SAFETY: `task` holds a reference for the call.
                 unsafe { (task.header().vtable.cancel)(task.as_ptr()) };
                 cancelled.push(task);

@@ -4,12 +4,51 @@
 //! poll before the slow one.
 //!
 //! The records live beside the live-task table (`live_tasks.rs`), one per table slot and
-//! moved in step with it, so a poll finds its task's record by the slot its header
-//! already holds: no hashing, and nothing added to the 40-byte header. Outside debug mode
-//! the table keeps no records at all.
+//! moved in step with it ([`TaskRecords`], kept by the loop, which lists and unlists
+//! tasks in both), so a poll finds its task's record by the slot its header already
+//! holds: no hashing, and nothing added to the 40-byte header. Outside debug mode there
+//! are no records, and listing a task pays one branch for them.
+
+use std::cell::RefCell;
 
 use evloop_reactor::context::LoopContext;
 use evloop_reactor::wait_site::WaitSite;
+
+use crate::raw::header::Header;
+
+/// The records of a loop's live tasks, at the indices of their slots in the live-task
+/// table; loop thread only.
+#[derive(Default)]
+pub(crate) struct TaskRecords {
+    /// One record per slot of the table.
+    records: RefCell<Vec<TaskRecord>>,
+}
+
+impl TaskRecords {
+    /// The record of the task just listed (in the table's last slot).
+    pub(crate) fn push(&self, spawned_by: Option<u64>) {
+        self.records.borrow_mut().push(TaskRecord::new(spawned_by));
+    }
+
+    /// Drops the record in `slot`, moving the last one there, as the table just did with
+    /// its task. (The memory of a burst of tasks is kept for the next: debug mode trades
+    /// memory for time.)
+    pub(crate) fn remove(&self, slot: usize) {
+        self.records.borrow_mut().swap_remove(slot);
+    }
+
+    /// Runs `f` on the record of the listed task of `header`. `f` must not list or
+    /// unlist tasks, nor read records.
+    #[inline]
+    pub(crate) fn with<R>(
+        &self,
+        header: &Header,
+        f: impl FnOnce(&mut TaskRecord) -> R,
+    ) -> Option<R> {
+        let mut records = self.records.borrow_mut();
+        records.get_mut(header.slot.get() as usize).map(f)
+    }
+}
 
 /// What debug mode knows of one task besides its header.
 #[derive(Debug, Default)]
@@ -22,7 +61,7 @@ pub(crate) struct TaskRecord {
     /// When its last poll ended, on the poll clock; 0 before its first poll.
     pub(crate) last_poll: u64,
     /// The wait sites its last poll noted.
-    pub(crate) waits: Vec<WaitSite>,
+    pub(crate) waits: Waits,
 }
 
 impl TaskRecord {
@@ -34,22 +73,58 @@ impl TaskRecord {
         }
     }
 
-    /// Counts a poll that ran from `start` to `end` and takes the wait sites it noted
-    /// from `context`. Returns the poll's length, and the sites the task waited on
-    /// before it when that length is at least `slow` (a slow poll to report).
-    pub(crate) fn count_poll(
-        &mut self,
-        start: u64,
-        end: u64,
-        context: &LoopContext,
-        slow: u64,
-    ) -> (u64, Option<Vec<WaitSite>>) {
+    /// Counts a poll that ran from `start` to `end` on the poll clock; returns its length.
+    #[inline]
+    pub(crate) fn count(&mut self, start: u64, end: u64) -> u64 {
         let took = end.saturating_sub(start);
-        self.busy = self.busy.saturating_add(took);
+        self.busy = self.busy.wrapping_add(took);
         self.last_poll = end;
-        let before = (took >= slow).then(|| self.waits.clone());
-        context.take_wait_sites(&mut self.waits);
-        (took, before)
+        took
+    }
+
+    /// Replaces the wait sites with those the poll just counted noted in `context`.
+    #[inline]
+    pub(crate) fn take_waits(&mut self, context: &LoopContext) {
+        // The common case of a busy loop: no site before, none now.
+        if matches!(self.waits, Waits::None) && context.no_wait_sites() {
+            return;
+        }
+        context.take_wait_sites(|noted| self.waits.replace_with(noted));
+    }
+}
+
+/// The wait sites of a task's last poll: most often one, kept inline so that a waiting
+/// task costs no allocation.
+#[derive(Debug, Default)]
+pub(crate) enum Waits {
+    /// It noted none (it completed, or waits on futures evloop does not own).
+    #[default]
+    None,
+    /// One site.
+    One(WaitSite),
+    /// Several (a `race`, a `select!`, a `JoinSet`...).
+    Many(Vec<WaitSite>),
+}
+
+impl Waits {
+    /// Replaces these with the sites in `noted`, leaving it empty.
+    #[inline]
+    fn replace_with(&mut self, noted: &mut Vec<WaitSite>) {
+        match noted.len() {
+            0 if matches!(self, Waits::None) => {}
+            0 => *self = Waits::None,
+            1 => *self = Waits::One(noted.pop().expect("one site")),
+            _ => *self = Waits::Many(std::mem::take(noted)),
+        }
+    }
+
+    /// The sites, in the order they were noted.
+    pub(crate) fn as_slice(&self) -> &[WaitSite] {
+        match self {
+            Waits::None => &[],
+            Waits::One(site) => std::slice::from_ref(site),
+            Waits::Many(sites) => sites,
+        }
     }
 }
 
@@ -64,21 +139,26 @@ mod tests {
     }
 
     #[test]
-    fn a_poll_replaces_the_sites_and_a_slow_one_returns_those_before_it() {
+    fn each_poll_replaces_the_sites_of_the_one_before() {
         let cx = LoopContext::new(None, None).collecting_wait_sites();
         let _entered = cx.enter();
         let mut record = TaskRecord::new(Some(3));
         record_wait(|| site(WaitKind::Sleep));
-        assert_eq!(record.count_poll(100, 150, &cx, 1_000), (50, None));
-        assert_eq!(record.waits, [site(WaitKind::Sleep)]);
+        assert_eq!(record.count(100, 150), 50);
+        record.take_waits(&cx);
+        assert_eq!(record.waits.as_slice(), [site(WaitKind::Sleep)]);
         record_wait(|| site(WaitKind::Read));
-        let (took, before) = record.count_poll(2_000, 5_000, &cx, 1_000);
-        assert_eq!(took, 3_000);
-        assert_eq!(before.unwrap(), [site(WaitKind::Sleep)]);
-        assert_eq!(record.waits, [site(WaitKind::Read)]);
+        record_wait(|| site(WaitKind::Join));
+        assert_eq!(record.count(2_000, 5_000), 3_000);
+        record.take_waits(&cx);
+        assert_eq!(
+            record.waits.as_slice(),
+            [site(WaitKind::Read), site(WaitKind::Join)]
+        );
         assert_eq!((record.busy, record.last_poll), (3_050, 5_000));
         // A poll that noted nothing leaves no stale site behind.
-        record.count_poll(6_000, 6_001, &cx, 1_000);
-        assert!(record.waits.is_empty());
+        record.count(6_000, 6_001);
+        record.take_waits(&cx);
+        assert!(record.waits.as_slice().is_empty());
     }
 }

@@ -96,7 +96,7 @@ impl EventLoop {
         let location = new.location;
         let task = new.take();
         let ptr = task.as_ptr();
-        self.tasks.push(task, None, location, self.spawner());
+        self.list(task, None, location);
         // SAFETY: listed just now: the table's reference keeps it alive.
         self.enqueue(ptr, unsafe { ptr.as_ref() });
     }

@@ -12,7 +12,7 @@ use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
 
 use super::JoinError;
 use crate::raw::cell::Output;
-use crate::raw::header::flags;
+use crate::raw::header::{flags, Header};
 use crate::raw::TaskRef;
 
 /// An owned permission to await a spawned task's output, like the `Task` object that
@@ -102,6 +102,7 @@ impl<T> Unpin for JoinHandle<T> {}
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut out: Poll<Output<T>> = Poll::Pending;
         let header = self.task.header();
@@ -115,10 +116,7 @@ impl<T> Future for JoinHandle<T> {
             );
         }
         if out.is_pending() {
-            let (id, loop_index) = (header.id(), header.owner);
-            record_wait(|| {
-                WaitSite::new(WaitKind::Join, None, WaitDetail::Task { id, loop_index })
-            });
+            note_join_wait(header);
         }
         out.map(|output| {
             let id = header.id();
@@ -129,6 +127,16 @@ impl<T> Future for JoinHandle<T> {
             }
         })
     }
+}
+
+/// Notes, in debug mode, that the task being polled awaits the task of `header`. Out of
+/// line, so that the handle's `poll` stays small enough to inline into its awaiter.
+#[inline(never)]
+fn note_join_wait(header: &Header) {
+    record_wait(|| {
+        let (id, loop_index) = (header.id(), header.owner);
+        WaitSite::new(WaitKind::Join, None, WaitDetail::Task { id, loop_index })
+    });
 }
 
 impl<T> Drop for JoinHandle<T> {

@@ -21,7 +21,7 @@
 mod client;
 mod sys;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::path::{Path, PathBuf};
@@ -36,6 +36,10 @@ use evloop_reactor::{Direction, Interest, Reactor, Registration};
 use self::client::Client;
 pub(crate) use self::client::Format;
 use super::EventLoop;
+
+/// How many of a busy loop's non-blocking I/O checks may skip the dump server's sockets
+/// in a row, when they are the only ones (`readiness.rs`).
+pub(super) const DUMP_CHECK_INTERVAL: u32 = 64;
 
 /// The most connections served at once; a new one beyond that closes the oldest.
 const MAX_CLIENTS: usize = 8;
@@ -81,6 +85,9 @@ pub(crate) struct DumpServer {
     woken: Arc<Woken>,
     /// The waker that sets `woken`, parked with every registration.
     waker: Waker,
+    /// Non-blocking I/O checks that skipped the server's sockets since the last that did
+    /// not (see [`DUMP_CHECK_INTERVAL`]).
+    skipped_checks: Cell<u32>,
 }
 
 impl DumpServer {
@@ -110,6 +117,7 @@ impl DumpServer {
             clients: Vec::new(),
             woken,
             waker,
+            skipped_checks: Cell::new(0),
         };
         // Park the waker: the first connection wakes it.
         let _ = server
@@ -202,6 +210,27 @@ impl EventLoop {
                 self.serve_dumps_now(server);
             }
         }
+    }
+
+    /// Debug mode: how many of the reactor's registrations are the dump server's (the
+    /// listener and the connections in progress); 0 outside debug mode.
+    #[inline]
+    pub(super) fn dump_registrations(&self) -> usize {
+        self.dump_server
+            .as_ref()
+            .map_or(0, |server| 1 + server.borrow().clients.len())
+    }
+
+    /// Debug mode: is it time for a non-blocking check of the dump server's sockets (one
+    /// call in [`DUMP_CHECK_INTERVAL`])?
+    pub(super) fn dump_check_due(&self) -> bool {
+        let Some(server) = &self.dump_server else {
+            return false;
+        };
+        let server = server.borrow();
+        let skipped = server.skipped_checks.get() + 1;
+        server.skipped_checks.set(skipped % DUMP_CHECK_INTERVAL);
+        skipped == DUMP_CHECK_INTERVAL
     }
 
     /// Debug mode: is a connection waiting to be served? Work for the turn, as a ready
