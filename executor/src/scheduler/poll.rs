@@ -136,7 +136,7 @@ impl EventLoop {
         let end = self.poll_clock.now();
         let took = main.record.borrow_mut().count(start, end);
         if took >= self.poll_clock.threshold() {
-            let waited_on = main.record.borrow().waits.as_slice().to_vec();
+            let waited_on = main.record.borrow().waits().to_vec();
             self.report_slow_poll(SlowPoll {
                 id: 0,
                 name: None,
@@ -155,7 +155,7 @@ impl EventLoop {
     fn report_slow_task_poll(&self, header: &Header, took: u64) {
         let waited_on = self
             .records
-            .with(header, |record| record.waits.as_slice().to_vec())
+            .with(header, |record| record.waits().to_vec())
             .unwrap_or_default();
         self.report_slow_poll(SlowPoll {
             id: header.id(),

@@ -50,27 +50,51 @@ impl TaskRecords {
     }
 }
 
-/// What debug mode knows of one task besides its header.
-#[derive(Debug, Default)]
+/// `TaskRecord::spawned_by` of a task that no poll spawned.
+const NO_SPAWNER: u64 = u64::MAX;
+
+/// What debug mode knows of one task besides its header: 32 bytes a task, and the wait
+/// sites on the heap only for a task that waited on evloop's futures (a loop of a million
+/// short tasks should not pay a page fault every hundred of them for sites they never had).
+#[derive(Debug)]
 pub(crate) struct TaskRecord {
     /// The task whose poll spawned this one (0: the future given to `block_on`), or
-    /// `None` when no poll did (a spawn from another thread or from a `call_soon` closure).
-    pub(crate) spawned_by: Option<u64>,
+    /// `NO_SPAWNER` when no poll did (a spawn from another thread or from a `call_soon`
+    /// closure).
+    spawned_by: u64,
     /// Time spent in its polls, in nanoseconds of the poll clock (`poll_clock.rs`).
     pub(crate) busy: u64,
     /// When its last poll ended, on the poll clock; 0 before its first poll.
     pub(crate) last_poll: u64,
-    /// The wait sites its last poll noted.
-    pub(crate) waits: Waits,
+    /// The wait sites its last poll noted; allocated at its first wait, then reused.
+    waits: Option<Box<Waits>>,
+}
+
+impl Default for TaskRecord {
+    fn default() -> TaskRecord {
+        TaskRecord::new(None)
+    }
 }
 
 impl TaskRecord {
     /// A record of a task spawned by `spawned_by`, not yet polled.
     pub(crate) fn new(spawned_by: Option<u64>) -> TaskRecord {
         TaskRecord {
-            spawned_by,
-            ..TaskRecord::default()
+            spawned_by: spawned_by.unwrap_or(NO_SPAWNER),
+            busy: 0,
+            last_poll: 0,
+            waits: None,
         }
+    }
+
+    /// The task whose poll spawned this one (0: the main future), if one did.
+    pub(crate) fn spawned_by(&self) -> Option<u64> {
+        (self.spawned_by != NO_SPAWNER).then_some(self.spawned_by)
+    }
+
+    /// The wait sites its last poll noted.
+    pub(crate) fn waits(&self) -> &[WaitSite] {
+        self.waits.as_deref().map_or(&[], Waits::as_slice)
     }
 
     /// Counts a poll that ran from `start` to `end` on the poll clock; returns its length.
@@ -85,19 +109,32 @@ impl TaskRecord {
     /// Replaces the wait sites with those the poll just counted noted in `context`.
     #[inline]
     pub(crate) fn take_waits(&mut self, context: &LoopContext) {
-        // The common case of a busy loop: no site before, none now.
-        if matches!(self.waits, Waits::None) && context.no_wait_sites() {
+        // The common case of a busy loop: a task that never waited on evloop's futures,
+        // and did not now.
+        if self.waits.is_none() && context.no_wait_sites() {
             return;
         }
-        context.take_wait_sites(|noted| self.waits.replace_with(noted));
+        self.replace_waits(context);
+    }
+
+    /// `take_waits` for a task that waits, or waited before.
+    #[inline(never)]
+    fn replace_waits(&mut self, context: &LoopContext) {
+        context.take_wait_sites(|noted| match &mut self.waits {
+            Some(waits) => waits.replace_with(noted),
+            None => {
+                let mut waits = Waits::None;
+                waits.replace_with(noted);
+                self.waits = Some(Box::new(waits));
+            }
+        });
     }
 }
 
-/// The wait sites of a task's last poll: most often one, kept inline so that a waiting
-/// task costs no allocation.
+/// The wait sites of a task's last poll: most often one, kept inline.
 #[derive(Debug, Default)]
-pub(crate) enum Waits {
-    /// It noted none (it completed, or waits on futures evloop does not own).
+enum Waits {
+    /// It noted none (it waits on futures evloop does not own, or is running).
     #[default]
     None,
     /// One site.
@@ -119,7 +156,7 @@ impl Waits {
     }
 
     /// The sites, in the order they were noted.
-    pub(crate) fn as_slice(&self) -> &[WaitSite] {
+    fn as_slice(&self) -> &[WaitSite] {
         match self {
             Waits::None => &[],
             Waits::One(site) => std::slice::from_ref(site),
@@ -146,19 +183,16 @@ mod tests {
         record_wait(|| site(WaitKind::Sleep));
         assert_eq!(record.count(100, 150), 50);
         record.take_waits(&cx);
-        assert_eq!(record.waits.as_slice(), [site(WaitKind::Sleep)]);
+        assert_eq!(record.waits(), [site(WaitKind::Sleep)]);
         record_wait(|| site(WaitKind::Read));
         record_wait(|| site(WaitKind::Join));
         assert_eq!(record.count(2_000, 5_000), 3_000);
         record.take_waits(&cx);
-        assert_eq!(
-            record.waits.as_slice(),
-            [site(WaitKind::Read), site(WaitKind::Join)]
-        );
+        assert_eq!(record.waits(), [site(WaitKind::Read), site(WaitKind::Join)]);
         assert_eq!((record.busy, record.last_poll), (3_050, 5_000));
         // A poll that noted nothing leaves no stale site behind.
         record.count(6_000, 6_001);
         record.take_waits(&cx);
-        assert!(record.waits.as_slice().is_empty());
+        assert!(record.waits().is_empty());
     }
 }

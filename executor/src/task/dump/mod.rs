@@ -227,7 +227,7 @@ pub(crate) fn take(event_loop: &EventLoop) -> TaskDump {
             polls: main.polls.get(),
             poll_time: debug.then(|| Duration::from_nanos(record.busy)),
             since_last_poll: if debug { ago(record.last_poll) } else { None },
-            waits: waits_if_idle(state, record.waits.as_slice()),
+            waits: waits_if_idle(state, record.waits()),
         });
     }
     let table = &event_loop.tasks;
@@ -248,10 +248,10 @@ pub(crate) fn take(event_loop: &EventLoop) -> TaskDump {
             waits: Vec::new(),
         };
         event_loop.records.with(header, |record| {
-            task.spawned_by = record.spawned_by;
+            task.spawned_by = record.spawned_by();
             task.poll_time = Some(Duration::from_nanos(record.busy));
             task.since_last_poll = ago(record.last_poll);
-            task.waits = waits_if_idle(task.state, record.waits.as_slice());
+            task.waits = waits_if_idle(task.state, record.waits());
         });
         tasks.push(task);
     });
