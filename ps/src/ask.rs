@@ -36,6 +36,17 @@ impl Format {
     }
 }
 
+/// Whether a user `me` may ask a socket owned by `owner`: their own, or any for root.
+fn may_ask(owner: u32, me: u32) -> Result<(), String> {
+    if owner == me || me == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "belongs to user {owner}, not to you (user {me}): not asking it"
+        ))
+    }
+}
+
 /// The dump the loop at `socket` serves, printed as `format`; or what went wrong, in a
 /// sentence.
 pub(crate) fn dump(socket: &Socket, format: Format) -> Result<String, String> {
@@ -45,13 +56,7 @@ pub(crate) fn dump(socket: &Socket, format: Format) -> Result<String, String> {
     if !meta.file_type().is_socket() {
         return Err(format!("{path} is not a socket: not asking it"));
     }
-    let me = euid();
-    if meta.uid() != me && me != 0 {
-        return Err(format!(
-            "{path} belongs to user {}, not to you (user {me}): not asking it",
-            meta.uid()
-        ));
-    }
+    may_ask(meta.uid(), euid()).map_err(|why| format!("{path} {why}"))?;
     let mut stream = UnixStream::connect(&socket.path).map_err(|err| match err.kind() {
         io::ErrorKind::ConnectionRefused => format!(
             "{path} is stale: no loop of process {pid} listens on it (its runtime was leaked, \
@@ -88,4 +93,19 @@ pub(crate) fn dump(socket: &Socket, format: Format) -> Result<String, String> {
         ));
     }
     Ok(reply.trim_end_matches('\n').to_string() + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_owner_or_root_asks_a_socket() {
+        assert_eq!(may_ask(1000, 1000), Ok(()));
+        assert_eq!(may_ask(1000, 0), Ok(()));
+        assert_eq!(
+            may_ask(0, 1000).unwrap_err(),
+            "belongs to user 0, not to you (user 1000): not asking it"
+        );
+    }
 }

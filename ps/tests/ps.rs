@@ -59,21 +59,24 @@ fn child_program() {
 /// A child running [`child_program`], with `EVLOOP_DEBUG` as given and its sockets in
 /// `dir`; returns it once it printed `ready`, with the line of its sleep.
 fn start_child(debug: &str, dir: &Path) -> (Child, u32) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "child_program",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--quiet",
-        ])
+    start_child_as(debug, dir, None)
+}
+
+/// [`start_child`], run as user `uid` if given (root only).
+fn start_child_as(debug: &str, dir: &Path, uid: Option<u32>) -> (Child, u32) {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["child_program", "--exact", "--ignored", "--nocapture"])
         .env(CHILD_ROLE, "1")
         .env("EVLOOP_DEBUG", debug)
         .env("XDG_RUNTIME_DIR", dir)
         .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+        .stdout(Stdio::piped());
+    if let Some(uid) = uid {
+        command.uid(uid).gid(uid);
+    }
+    let mut child = command.spawn().unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -271,14 +274,27 @@ fn a_dead_process_and_its_stale_socket_are_named() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The user root runs evloop-ps as, in [`another_users_process_and_socket_are_refused`].
+const NOBODY: u32 = 65534;
+
 #[test]
-fn another_users_process_is_refused() {
+fn another_users_process_and_socket_are_refused() {
+    use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
     // SAFETY: geteuid(2) cannot fail.
     let root = unsafe { libc::geteuid() } == 0;
+    let ps_as_nobody = |pid: u32, dir: &Path| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_evloop-ps"));
+        command.arg(pid.to_string()).env("XDG_RUNTIME_DIR", dir);
+        if root {
+            command.uid(NOBODY).gid(NOBODY);
+        }
+        command.output().unwrap()
+    };
     let dir = scratch_dir("user");
-    // Root runs evloop-ps as `nobody` against its own child; anyone else runs it as
-    // themselves against init, root's.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    // Another user's process: root runs evloop-ps as `nobody` against its own child;
+    // anyone else runs it against init, root's.
     let (child, pid) = if root {
         let (child, _) = start_child("1", &dir);
         let pid = child.id();
@@ -286,12 +302,7 @@ fn another_users_process_is_refused() {
     } else {
         (None, 1)
     };
-    let mut command = Command::new(env!("CARGO_BIN_EXE_evloop-ps"));
-    command.arg(pid.to_string()).env("XDG_RUNTIME_DIR", &dir);
-    if root {
-        command.uid(65534).gid(65534);
-    }
-    let out = command.output().unwrap();
+    let out = ps_as_nobody(pid, &dir);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(
@@ -302,6 +313,28 @@ fn another_users_process_is_refused() {
     );
     assert!(err.contains("run evloop-ps as that user"), "{err}");
     if let Some(child) = child {
+        assert!(finish(child));
+    }
+    if root {
+        // Another user's socket among a process's own: `nobody`'s program, and a socket
+        // under its id that root made. Its own loop answers; the other is not asked.
+        let (child, _) = start_child_as("1", &dir, Some(NOBODY));
+        let pid = child.id();
+        let planted = dir.join(format!("evloop-{pid}-7.sock"));
+        let _listening = UnixListener::bind(&planted).unwrap();
+        let out = ps_as_nobody(pid, &dir);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            text(&out.stdout).contains("napper"),
+            "{}",
+            text(&out.stdout)
+        );
+        let err = text(&out.stderr);
+        let expected = format!(
+            "{} belongs to user 0, not to you (user {NOBODY}): not asking it",
+            planted.display()
+        );
+        assert!(err.contains(&expected), "{err}");
         assert!(finish(child));
     }
     let _ = std::fs::remove_dir_all(&dir);
