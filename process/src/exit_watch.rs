@@ -14,6 +14,7 @@ use std::os::fd::{AsRawFd, OwnedFd};
 use std::process::ExitStatus;
 use std::task::{ready, Context, Poll};
 
+use evloop_reactor::context::without_wait_sites;
 use evloop_reactor::{Direction, Interest, Registration};
 use evloop_signal::{signal, Signal, SignalKind};
 
@@ -77,7 +78,8 @@ impl ExitWatch {
                     if let Some(status) = reap(pid)? {
                         return Poll::Ready(Ok(status));
                     }
-                    if ready!(stream.poll_recv(cx)).is_none() {
+                    // The child's wait notes its own site (a child exit), not this one's.
+                    if ready!(without_wait_sites(|| stream.poll_recv(cx))).is_none() {
                         return Poll::Ready(Err(io::Error::other(
                             "the SIGCHLD stream failed; the child's exit cannot be watched",
                         )));
@@ -161,6 +163,38 @@ mod tests {
                 let (i, status) = result.unwrap();
                 assert_eq!(status.code(), Some(i));
             }
+        });
+    }
+
+    #[test]
+    fn a_child_waited_for_through_sigchld_shows_as_a_child_exit_not_a_signal() {
+        let rt = evloop::Runtime::builder().debug(true).build().unwrap();
+        rt.block_on(async {
+            let mut child = sigchld_child("sleep 60");
+            let pid = child.id().unwrap();
+            let waiter = evloop::spawn(async move {
+                let status = child.wait().await;
+                drop(child);
+                status
+            });
+            evloop::yield_now().await;
+            evloop::yield_now().await;
+            let dump = evloop::task::dump();
+            let waits = &dump.task(waiter.id()).unwrap().waits;
+            let kinds: Vec<_> = waits.iter().map(|w| w.kind).collect();
+            assert_eq!(kinds, [evloop::task::WaitKind::ChildExit], "{waits:?}");
+            assert_eq!(waits[0].detail, evloop::task::WaitDetail::Process(pid));
+            let killed = std::process::Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status()
+                .unwrap();
+            assert!(killed.success());
+            let status = timeout(Duration::from_secs(20), waiter)
+                .await
+                .unwrap()
+                .unwrap();
+            use std::os::unix::process::ExitStatusExt;
+            assert_eq!(status.unwrap().signal(), Some(libc::SIGKILL));
         });
     }
 

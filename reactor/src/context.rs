@@ -67,6 +67,8 @@ pub struct LoopContext {
     /// Debug mode: the wait sites noted since the loop last took them; `None` outside
     /// debug mode, and then [`record_wait`] notes nothing.
     waits: Option<RefCell<Vec<WaitSite>>>,
+    /// How many [`without_wait_sites`] calls are running: while any is, nothing is noted.
+    muted: Cell<u32>,
 }
 
 impl LoopContext {
@@ -84,6 +86,7 @@ impl LoopContext {
             timers,
             owner: Cell::new(None),
             waits: None,
+            muted: Cell::new(0),
         }
     }
 
@@ -360,19 +363,64 @@ pub fn record_wait(site: impl FnOnce() -> WaitSite) {
         return;
     }
     // SAFETY: as in `with`.
-    if let Some(waits) = &unsafe { &*cx }.waits {
-        push_wait(waits, site);
+    let cx = unsafe { &*cx };
+    if cx.waits.is_some() {
+        push_wait(cx, site);
     }
 }
 
 /// The debug-mode half of [`record_wait`], out of the callers' hot paths.
 #[cold]
 #[inline(never)]
-fn push_wait(waits: &RefCell<Vec<WaitSite>>, site: impl FnOnce() -> WaitSite) {
+fn push_wait(cx: &LoopContext, site: impl FnOnce() -> WaitSite) {
+    let Some(waits) = &cx.waits else { return };
+    if cx.muted.get() > 0 {
+        return;
+    }
     let site = site();
     if let Ok(mut waits) = waits.try_borrow_mut() {
         waits.push(site);
     }
+}
+
+/// Runs `poll` without noting the wait sites of the futures it polls: for a future of
+/// evloop's that waits through another one and notes its own site instead (a child's
+/// exit waiting through a `SIGCHLD` stream is a wait for the child, not for a signal at a
+/// line of evloop's code). Costs nothing outside debug mode.
+///
+/// ```
+/// use evloop_reactor::context::{self, LoopContext};
+/// use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
+/// let cx = LoopContext::new(None, None).collecting_wait_sites();
+/// let _entered = cx.enter();
+/// context::without_wait_sites(|| {
+///     context::record_wait(|| WaitSite::new(WaitKind::Signal, None, WaitDetail::None));
+/// });
+/// context::record_wait(|| WaitSite::new(WaitKind::ChildExit, None, WaitDetail::None));
+/// let kinds = cx.take_wait_sites(|noted| noted.iter().map(|s| s.kind).collect::<Vec<_>>());
+/// assert_eq!(kinds, Some(vec![WaitKind::ChildExit]));
+/// ```
+#[inline]
+pub fn without_wait_sites<R>(poll: impl FnOnce() -> R) -> R {
+    /// Unmutes when dropped, also by unwinding.
+    struct Unmute<'a>(&'a Cell<u32>);
+    impl Drop for Unmute<'_> {
+        fn drop(&mut self) {
+            self.0.set(self.0.get() - 1);
+        }
+    }
+    let cx = CURRENT.with(Cell::get);
+    if cx.is_null() {
+        return poll();
+    }
+    // SAFETY: as in `with`.
+    let cx = unsafe { &*cx };
+    if cx.waits.is_none() {
+        return poll();
+    }
+    cx.muted.set(cx.muted.get() + 1);
+    let _unmute = Unmute(&cx.muted);
+    poll()
 }
 
 /// Restores the thread's previous loop context when dropped (see [`LoopContext::enter`]).
