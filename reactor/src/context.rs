@@ -369,6 +369,19 @@ pub fn record_wait(site: impl FnOnce() -> WaitSite) {
     }
 }
 
+/// Does the loop running on this thread note wait sites (debug mode)? The check
+/// [`record_wait`] makes, for a caller that keeps the rest of its note out of line.
+///
+/// ```
+/// assert!(!evloop_reactor::context::noting_waits()); // no loop here
+/// ```
+#[inline]
+pub fn noting_waits() -> bool {
+    let cx = CURRENT.with(Cell::get);
+    // SAFETY: as in `with`.
+    !cx.is_null() && unsafe { &*cx }.waits.is_some()
+}
+
 /// The debug-mode half of [`record_wait`], out of the callers' hot paths.
 #[cold]
 #[inline(never)]

@@ -11,9 +11,10 @@ impl EventLoop {
     /// The same when the only fds are debug mode's dump server's, but for one check in
     /// [`DUMP_CHECK_INTERVAL`](super::dump_server::DUMP_CHECK_INTERVAL): `evloop-ps` can wait some turns, a busy loop should not
     /// pay a syscall per turn for it (a blocking wait always watches its sockets).
+    #[inline]
     pub(super) fn poll_io_now(&self) {
         let registered = self.reactor.registrations();
-        if registered > 0 && (registered > self.dump_registrations() || self.dump_check_due()) {
+        if registered > 0 && (self.dump_server.is_none() || self.io_beyond_dumps(registered)) {
             self.wait_for_io(Some(Duration::ZERO));
         }
     }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use evloop_reactor::context::record_wait;
+use evloop_reactor::context::{noting_waits, record_wait};
 use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
 
 use super::JoinError;
@@ -115,7 +115,7 @@ impl<T> Future for JoinHandle<T> {
                 cx.waker(),
             );
         }
-        if out.is_pending() {
+        if out.is_pending() && noting_waits() {
             note_join_wait(header);
         }
         out.map(|output| {

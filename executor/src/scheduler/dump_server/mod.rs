@@ -212,22 +212,18 @@ impl EventLoop {
         }
     }
 
-    /// Debug mode: how many of the reactor's registrations are the dump server's (the
-    /// listener and the connections in progress); 0 outside debug mode.
-    #[inline]
-    pub(super) fn dump_registrations(&self) -> usize {
-        self.dump_server
-            .as_ref()
-            .map_or(0, |server| 1 + server.borrow().clients.len())
-    }
-
-    /// Debug mode: is it time for a non-blocking check of the dump server's sockets (one
-    /// call in [`DUMP_CHECK_INTERVAL`])?
-    pub(super) fn dump_check_due(&self) -> bool {
+    /// Debug mode: should a non-blocking I/O check be made, `registered` fds being
+    /// registered? Yes if some are not the dump server's (its listener and connections),
+    /// else once in [`DUMP_CHECK_INTERVAL`] calls.
+    #[cold]
+    pub(super) fn io_beyond_dumps(&self, registered: usize) -> bool {
         let Some(server) = &self.dump_server else {
-            return false;
+            return true;
         };
         let server = server.borrow();
+        if registered > 1 + server.clients.len() {
+            return true;
+        }
         let skipped = server.skipped_checks.get() + 1;
         server.skipped_checks.set(skipped % DUMP_CHECK_INTERVAL);
         skipped == DUMP_CHECK_INTERVAL
