@@ -1,7 +1,7 @@
 //! `evloop::io::AsyncFd` through the facade: a pipe whose readiness is cleared and
 //! re-armed, an eventfd, and the errors for what epoll cannot or should not watch.
 
-mod common;
+use crate::common;
 
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
