@@ -1,7 +1,7 @@
 //! TCP echo round trips of 1 B, 64 KiB and 16 MiB, with the writer and the reader in
 //! different tasks, and TCP backpressure reaching the writing task.
 
-mod common;
+use crate::common;
 
 use common::run_bounded;
 use std::cell::Cell;

@@ -1,7 +1,7 @@
 //! `evloop::io::AsyncFd` through the facade: a pipe whose readiness is cleared and
 //! re-armed, an eventfd, and the errors for what epoll cannot or should not watch.
 
-mod common;
+use crate::common;
 
 use std::fs::File;
 use std::io::{ErrorKind, Read, Write};
@@ -83,6 +83,15 @@ fn a_pipe_is_readable_then_cleared_then_rearmed_by_new_data() {
 
 #[test]
 fn clear_ready_by_hand_waits_for_the_next_edge_even_with_data_left() {
+    if level_triggered_backend() {
+        // poll and select report readiness while data remains: a direction cleared with
+        // data left is ready again at the next wait (the AsyncFd docs say so).
+        eprintln!(
+            "skipped: edges only exist on epoll, this run is on {:?}",
+            backend()
+        );
+        return;
+    }
     run_bounded(async {
         let (rx, mut tx) = pipe(libc::O_NONBLOCK);
         let rx = AsyncFd::new(rx).unwrap();
@@ -205,4 +214,15 @@ fn outside_a_loop_the_error_points_inside_one() {
     let (rx, _tx) = pipe(libc::O_NONBLOCK);
     let err = AsyncFd::new(rx).unwrap_err();
     assert!(err.to_string().contains("evloop::run"), "{err}");
+}
+
+/// The backend this test binary's runtimes use (`EVLOOP_BACKEND`, else epoll).
+fn backend() -> evloop::Backend {
+    evloop::Runtime::new().unwrap().backend()
+}
+
+/// Whether that backend is level-triggered (no edges: readiness is reported while it
+/// lasts).
+fn level_triggered_backend() -> bool {
+    matches!(backend(), evloop::Backend::Poll | evloop::Backend::Select)
 }

@@ -2,8 +2,8 @@
 //! with the exact count, bounded memory, claims released by dropped receivers, close
 //! semantics, cancel-safe `recv`, one wake per waiting receiver.
 
-mod common;
-mod sync_util;
+use crate::common;
+use crate::sync_util;
 
 use common::within;
 use std::cell::Cell;

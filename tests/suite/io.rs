@@ -1,7 +1,7 @@
 //! `evloop::io`: futures-util's buffered readers and writers, line reading, `copy` and
 //! `split`, on `TcpStream` and its halves.
 
-mod common;
+use crate::common;
 
 use common::{pair, run_bounded};
 use evloop::io::{

@@ -1,7 +1,7 @@
 //! `evloop::sync::mpsc`: order, backpressure of the bounded channel, FIFO among waiting
 //! senders, cancellation that loses nothing, close semantics.
 
-mod common;
+use crate::common;
 
 use common::{poll_once, until, within};
 use std::cell::{Cell, RefCell};

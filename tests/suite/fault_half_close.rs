@@ -2,7 +2,7 @@
 //! side) shuts down its writing half, the client reads to EOF and still writes back; and
 //! a write half of a split stream shuts down while its read half keeps reading.
 
-mod common;
+use crate::common;
 
 use common::{pair, run_bounded};
 use std::net::Shutdown;

@@ -2,8 +2,8 @@
 //! waiting receiver once per change, close semantics, the `send` family, cancel-safe
 //! `changed`, and the advice given when a `Ref` is held across a send.
 
-mod common;
-mod sync_util;
+use crate::common;
+use crate::sync_util;
 
 use common::within;
 use std::panic::{catch_unwind, AssertUnwindSafe};

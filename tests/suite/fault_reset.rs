@@ -5,7 +5,7 @@
 //! (`net_errors.rs` checks the error kinds on a bare pair of sockets; this checks that a
 //! server built the usual way survives them.)
 
-mod common;
+use crate::common;
 
 use common::{linger_zero, reset, run_bounded};
 use std::cell::RefCell;

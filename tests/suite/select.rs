@@ -3,7 +3,7 @@
 //! `if` conditions, `else`, `biased;`, and the evloop futures it is used with (sleeps,
 //! channels, join handles, sockets).
 
-mod common;
+use crate::common;
 
 use std::cell::{Cell, RefCell};
 use std::future::{pending, ready, Future};

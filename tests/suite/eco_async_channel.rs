@@ -1,7 +1,7 @@
 //! `async-channel`, unchanged, on evloop: a pipeline with four worker tasks, closing
 //! semantics, and a sender on another thread.
 
-mod common;
+use crate::common;
 
 use common::run_bounded;
 use std::cell::RefCell;

@@ -1,7 +1,7 @@
 //! `Handle`: reaching a loop from other threads and other loops (spawn, spawn_with,
 //! call_soon), `RemoteHandle` (await, join, abort), and handles that outlive their loop.
 
-mod common;
+use crate::common;
 
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

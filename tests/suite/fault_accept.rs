@@ -14,16 +14,16 @@
 
 /// The accept step both example servers include: its back-off is what they sleep.
 #[allow(dead_code)]
-#[path = "../examples/serve/accept.rs"]
+#[path = "../../examples/serve/accept.rs"]
 mod accept;
 #[allow(dead_code)]
-#[path = "../examples/echo_server.rs"]
+#[path = "../../examples/echo_server.rs"]
 mod echo_server;
 #[allow(dead_code)]
-#[path = "../examples/http_hello.rs"]
+#[path = "../../examples/http_hello.rs"]
 mod http_hello;
 
-mod common;
+use crate::common;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

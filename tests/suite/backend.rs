@@ -4,7 +4,7 @@
 //! (`EVLOOP_BACKEND` is tested in `backend_env.rs`, a binary of its own: changing the
 //! environment races with other tests reading it.)
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

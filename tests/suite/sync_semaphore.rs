@@ -1,7 +1,7 @@
 //! `evloop::sync::Semaphore`: FIFO service, no barging, cancellation that loses no permit,
 //! close, owned permits.
 
-mod common;
+use crate::common;
 
 use common::{poll_once, until, within};
 use std::cell::{Cell, RefCell};

@@ -1,7 +1,7 @@
 //! The `ten_calls` example: ten 1-second calls on one thread take about one second.
 
 #[allow(dead_code)]
-#[path = "../examples/ten_calls.rs"]
+#[path = "../../examples/ten_calls.rs"]
 mod ten_calls;
 
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! `futures::channel::mpsc` and `futures::io::copy` over a `TcpStream`, each across
 //! several tasks.
 
-mod common;
+use crate::common;
 
 use common::{run_bounded, run_paused};
 use std::time::Duration;

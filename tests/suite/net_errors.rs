@@ -1,7 +1,7 @@
 //! The unhappy paths: refused connects, resets mid-stream, half-close, broken pipes, bad
 //! addresses, and host names resolved off the loop.
 
-mod common;
+use crate::common;
 
 use common::{pair, reset, run_bounded};
 use std::future::Future;

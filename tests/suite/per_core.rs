@@ -1,7 +1,7 @@
 //! `run_per_core`: one loop per CPU, outputs in order, a panic in one loop stops them all,
 //! and `SO_REUSEPORT` listeners that every loop binds on one port.
 
-mod common;
+use crate::common;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};

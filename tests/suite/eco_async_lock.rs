@@ -1,7 +1,7 @@
 //! `async-lock`, unchanged, on evloop: an `RwLock` with readers and writers holding it
 //! across `.await`, a `Mutex`, a `Semaphore` and a `Barrier`, each across several tasks.
 
-mod common;
+use crate::common;
 
 use common::run_bounded;
 use std::cell::Cell;

@@ -1,7 +1,7 @@
 //! `event-listener`, unchanged, on evloop: waiting for a condition across tasks, handing
 //! out work one notification at a time, and a notification from another thread.
 
-mod common;
+use crate::common;
 
 use common::run_bounded;
 use std::cell::{Cell, RefCell};

@@ -1,7 +1,7 @@
 //! `evloop::sync::shared`: values crossing threads into and out of a loop task, blocking
 //! calls on threads without a loop, and the same FIFO and cancellation guarantees.
 
-mod common;
+use crate::common;
 
 use common::{poll_once, within};
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,6 +1,6 @@
 //! Spawning tasks: many of them, non-Send ones, outputs, and misuse.
 
-mod common;
+use crate::common;
 
 use common::panic_text;
 use std::cell::Cell;

@@ -403,57 +403,10 @@ fn the_json_dump_carries_the_same_facts() {
             "{json}"
         );
         assert!(
-            json.contains("\"waits\":[{\"kind\":\"sleep\",\"at\":\"tests/task_dump.rs:"),
+            json.contains("\"waits\":[{\"kind\":\"sleep\",\"at\":\"tests/suite/task_dump.rs:"),
             "{json}"
         );
         assert!(json.contains("\"time_left_us\":2000000}"), "{json}");
         sleeper.abort();
-    });
-}
-
-#[test]
-fn signals_fds_and_children_name_their_waits() {
-    use evloop::signal::{signal, SignalKind};
-    debug_runtime().block_on(async {
-        let mut hangups = signal(SignalKind::hangup()).unwrap();
-        let (ours, _theirs) = std::os::unix::net::UnixStream::pair().unwrap();
-        ours.set_nonblocking(true).unwrap();
-        let fd = evloop::io::AsyncFd::new(ours).unwrap();
-        let mut child = evloop::process::Command::new("sleep")
-            .arg("60")
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let pid = child.id().unwrap();
-        let signalled = (async move { ignore(hangups.recv().await) }, line!());
-        let readable = (async move { ignore(fd.readable().await) }, line!());
-        let exited = (async move { ignore(child.wait().await) }, line!());
-        let cases = [
-            (
-                spawn_at(signalled),
-                WaitKind::Signal,
-                WaitDetail::Signal(libc::SIGHUP),
-            ),
-            (spawn_at(readable), WaitKind::FdReadable, WaitDetail::None),
-            (
-                spawn_at(exited),
-                WaitKind::ChildExit,
-                WaitDetail::Process(pid),
-            ),
-        ];
-        settle().await;
-        let dump = dump();
-        for ((id, line), kind, detail) in cases {
-            let waits = &task(&dump, id).waits;
-            assert_eq!(waits.len(), 1, "{kind}: {waits:?}");
-            assert_eq!(waits[0].kind, kind);
-            if detail != WaitDetail::None {
-                assert_eq!(waits[0].detail, detail);
-            }
-            let at = waits[0]
-                .location
-                .unwrap_or_else(|| panic!("{kind} has no site"));
-            assert_eq!((at.file(), at.line()), (file!(), line), "{kind}");
-        }
     });
 }

@@ -2,7 +2,7 @@
 //! = true)]`. With the clock paused, `Instant::now()` moves only by `advance` and by the
 //! loop's jumps to its next timer, which it makes only when nothing else can happen.
 
-mod common;
+use crate::common;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;

@@ -79,7 +79,7 @@ fn a_poll_that_blocks_150ms_is_reported_once_with_name_and_location() {
     assert!(slow.duration >= Duration::from_millis(150));
     let text = slow.to_string();
     assert!(
-        text.starts_with("task 'db-writer' (tests/debug_mode.rs:"),
+        text.starts_with(&format!("task 'db-writer' ({}:", file!())),
         "{text}"
     );
     assert!(text.ends_with("ms in one poll"), "{text}");

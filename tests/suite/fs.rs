@@ -1,7 +1,7 @@
 //! `evloop::fs` through the facade: whole-file round trips, directories, metadata, and a
 //! `File` read, written and sought, all on the blocking pool while the loop runs on.
 
-mod common;
+use crate::common;
 
 use std::io::{ErrorKind, SeekFrom};
 use std::path::PathBuf;

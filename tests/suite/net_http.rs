@@ -3,7 +3,7 @@
 //! (`examples/http/parse.rs`).
 
 #[allow(dead_code)]
-#[path = "../examples/http_hello.rs"]
+#[path = "../../examples/http_hello.rs"]
 mod http_hello;
 
 use std::net::SocketAddr;

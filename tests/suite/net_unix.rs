@@ -1,7 +1,7 @@
 //! Unix sockets through the facade: an echo server, `pair`, halves, peer credentials,
 //! stale and busy socket paths, the abstract namespace, datagrams. Local paths only.
 
-mod common;
+use crate::common;
 
 use std::io::ErrorKind;
 use std::net::Shutdown;

@@ -1,7 +1,7 @@
 //! `evloop::sync::Mutex`: FIFO lock hand-over, exclusion across awaits, cancellation that
 //! loses no lock, try_lock.
 
-mod common;
+use crate::common;
 
 use common::{poll_once, within};
 use std::cell::{Cell, RefCell};
