@@ -127,6 +127,7 @@ impl Runtime {
             .then(evloop_reactor::TimerSlackGuard::lowest);
         let location = Location::caller();
         event_loop.main.start(location);
+        event_loop.records.reset_main();
         let _main = MainGuard(&event_loop.main);
         let mut cx = Context::from_waker(&self.main_waker);
         let mut future = pin!(future);

@@ -2,14 +2,13 @@
 //! `block_on` itself whenever its waker has set the loop's "main woken" flag. Task dumps
 //! show it as task 0 ([`MainTask`]).
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::sync::Arc;
 use std::task::Wake;
 
 use super::context;
 use super::remote::Remote;
 use super::spawn_sites::Site;
-use super::task_records::TaskRecord;
 
 /// The waker of the future given to `block_on`.
 pub(crate) struct MainWaker {
@@ -34,7 +33,8 @@ impl Wake for MainWaker {
 }
 
 /// What the loop knows of the main future while `block_on` runs it: task dumps list it
-/// as task 0, the root of the await tree in most programs.
+/// as task 0, the root of the await tree in most programs. (Its debug-mode record is
+/// with the tasks', in `task_records.rs`.)
 #[derive(Default)]
 pub(crate) struct MainTask {
     /// Where `block_on` (or `run`) was called; `None` while no `block_on` runs.
@@ -43,8 +43,6 @@ pub(crate) struct MainTask {
     pub(crate) running: Cell<bool>,
     /// How many times it was polled.
     pub(crate) polls: Cell<u64>,
-    /// Debug mode: its record, as a task's (`task_records.rs`).
-    pub(crate) record: RefCell<TaskRecord>,
 }
 
 impl MainTask {
@@ -53,7 +51,6 @@ impl MainTask {
         self.site.set(Some(site));
         self.running.set(false);
         self.polls.set(0);
-        *self.record.borrow_mut() = TaskRecord::default();
     }
 
     /// The `block_on` has returned (or unwound).

@@ -14,6 +14,7 @@ use std::task::Poll;
 use std::time::Duration;
 
 use super::debug::SlowPoll;
+use super::task_records::Whose;
 use super::{EventLoop, NOT_POLLING};
 use crate::raw::header::{flags, Header};
 
@@ -93,16 +94,9 @@ impl EventLoop {
         // SAFETY: the task is live (as in `poll_task`).
         unsafe { (header.vtable.poll)(ptr) };
         let end = self.poll_clock.now();
-        let threshold = self.poll_clock.threshold();
-        let slow = self.records.with(header, |record| {
-            let took = record.count(start, end);
-            if took >= threshold {
-                return Some(took);
-            }
-            record.take_waits(&self.context);
-            None
-        });
-        if let Some(Some(took)) = slow {
+        let whose = Whose::Task(header);
+        let slow = self.poll_clock.threshold();
+        if let Some(took) = self.records.count(whose, start, end, &self.context, slow) {
             self.report_slow_task_poll(header, took);
         }
         if header.has(flags::COMPLETE) && !header.has(flags::QUEUED) {
@@ -134,18 +128,17 @@ impl EventLoop {
             poll()
         };
         let end = self.poll_clock.now();
-        let took = main.record.borrow_mut().count(start, end);
-        if took >= self.poll_clock.threshold() {
-            let waited_on = main.record.borrow().waits().to_vec();
+        let slow = self.poll_clock.threshold();
+        if let Some(took) = self.records.count(Whose::Main, start, end, &self.context, slow) {
             self.report_slow_poll(SlowPoll {
                 id: 0,
                 name: None,
                 location,
                 duration: self.measured(took),
-                waited_on,
+                waited_on: self.records.waits(Whose::Main),
             });
+            self.records.take_waits(Whose::Main, &self.context);
         }
-        main.record.borrow_mut().take_waits(&self.context);
         output
     }
 
@@ -153,19 +146,15 @@ impl EventLoop {
     /// naming what the task waited for before it, then takes the poll's wait sites.
     #[cold]
     fn report_slow_task_poll(&self, header: &Header, took: u64) {
-        let waited_on = self
-            .records
-            .with(header, |record| record.waits().to_vec())
-            .unwrap_or_default();
+        let whose = Whose::Task(header);
         self.report_slow_poll(SlowPoll {
             id: header.id(),
             name: self.tasks.name_of(header),
             location: self.tasks.location_of(header),
             duration: self.measured(took),
-            waited_on,
+            waited_on: self.records.waits(whose),
         });
-        self.records
-            .with(header, |record| record.take_waits(&self.context));
+        self.records.take_waits(whose, &self.context);
     }
 
     /// Debug mode: hands `slow` to the sink (stderr or the user's hook), with no borrow of

@@ -6,8 +6,12 @@
 //! The records live beside the live-task table (`live_tasks.rs`), one per table slot and
 //! moved in step with it ([`TaskRecords`], kept by the loop, which lists and unlists
 //! tasks in both), so a poll finds its task's record by the slot its header already
-//! holds: no hashing, and nothing added to the 40-byte header. Outside debug mode there
-//! are no records, and listing a task pays one branch for them.
+//! holds: no hashing, and nothing added to the 40-byte header. A record is 32 bytes; the
+//! wait sites of the tasks that wait on evloop's futures live in a slab of their own
+//! (`WaitSlots`), one slot a waiting task, reused: a loop of a million short tasks that
+//! never wait faults in no memory for sites, and a task's first wait allocates nothing
+//! once the slab has grown. The main future's record is kept here too. Outside debug mode
+//! there are no records, and listing a task pays one branch for them.
 
 use std::cell::RefCell;
 
@@ -16,12 +20,34 @@ use evloop_reactor::wait_site::WaitSite;
 
 use crate::raw::header::Header;
 
-/// The records of a loop's live tasks, at the indices of their slots in the live-task
-/// table; loop thread only.
+/// Whose record: the main future's or a listed task's.
+#[derive(Clone, Copy)]
+pub(crate) enum Whose<'a> {
+    /// The future given to `block_on`.
+    Main,
+    /// The listed task of this header.
+    Task(&'a Header),
+}
+
+/// A record's figures, as a dump reads them.
+pub(crate) struct Figures {
+    /// The task whose poll spawned it (0: the main future), if one did.
+    pub(crate) spawned_by: Option<u64>,
+    /// Time in its polls, in poll-clock nanoseconds.
+    pub(crate) busy: u64,
+    /// When its last poll ended on the poll clock; 0 before its first.
+    pub(crate) last_poll: u64,
+}
+
+/// The records of a loop's tasks; loop thread only.
 #[derive(Default)]
 pub(crate) struct TaskRecords {
-    /// One record per slot of the table.
+    /// One record per slot of the live-task table.
     records: RefCell<Vec<TaskRecord>>,
+    /// The main future's record (reset by each `block_on`).
+    main: RefCell<TaskRecord>,
+    /// The wait sites of the tasks that have some.
+    waits: RefCell<WaitSlots>,
 }
 
 impl TaskRecords {
@@ -34,40 +60,120 @@ impl TaskRecords {
     /// its task. (The memory of a burst of tasks is kept for the next: debug mode trades
     /// memory for time.)
     pub(crate) fn remove(&self, slot: usize) {
-        self.records.borrow_mut().swap_remove(slot);
+        let record = self.records.borrow_mut().swap_remove(slot);
+        if record.waits != NO_WAITS {
+            self.waits.borrow_mut().release(record.waits);
+        }
     }
 
-    /// Runs `f` on the record of the listed task of `header`. `f` must not list or
-    /// unlist tasks, nor read records.
+    /// A new main future: its record starts afresh.
+    pub(crate) fn reset_main(&self) {
+        let old = std::mem::take(&mut *self.main.borrow_mut());
+        if old.waits != NO_WAITS {
+            self.waits.borrow_mut().release(old.waits);
+        }
+    }
+
+    /// Counts a poll of `whose` that ran from `start` to `end` on the poll clock. Returns
+    /// its length if it is at least `slow`: a slow poll, to report with the sites of the
+    /// poll before it, and then [`take_waits`](Self::take_waits). Else it takes the sites
+    /// the poll noted in `context` at once.
     #[inline]
-    pub(crate) fn with<R>(
+    pub(crate) fn count(
         &self,
-        header: &Header,
-        f: impl FnOnce(&mut TaskRecord) -> R,
-    ) -> Option<R> {
-        let mut records = self.records.borrow_mut();
-        records.get_mut(header.slot.get() as usize).map(f)
+        whose: Whose<'_>,
+        start: u64,
+        end: u64,
+        context: &LoopContext,
+        slow: u64,
+    ) -> Option<u64> {
+        let taken = self.with(whose, |record| {
+            let took = end.saturating_sub(start);
+            record.busy = record.busy.wrapping_add(took);
+            record.last_poll = end;
+            if took >= slow {
+                return Err(took);
+            }
+            // The common case of a busy loop: a task that never waited on evloop's
+            // futures, and did not now.
+            Ok(record.waits != NO_WAITS || !context.no_wait_sites())
+        })?;
+        match taken {
+            Err(took) => Some(took),
+            Ok(true) => {
+                self.take_waits(whose, context);
+                None
+            }
+            Ok(false) => None,
+        }
+    }
+
+    /// Replaces the wait sites of `whose` with those its poll just noted in `context`.
+    #[inline(never)]
+    pub(crate) fn take_waits(&self, whose: Whose<'_>, context: &LoopContext) {
+        self.with(whose, |record| {
+            let mut slots = self.waits.borrow_mut();
+            context.take_wait_sites(|noted| match (record.waits, noted.is_empty()) {
+                (NO_WAITS, true) => {}
+                (NO_WAITS, false) => {
+                    record.waits = slots.take();
+                    slots.replace(record.waits, noted);
+                }
+                (slot, _) => slots.replace(slot, noted),
+            });
+        });
+    }
+
+    /// The wait sites of `whose`'s last poll.
+    pub(crate) fn waits(&self, whose: Whose<'_>) -> Vec<WaitSite> {
+        let slot = self.with(whose, |record| record.waits).unwrap_or(NO_WAITS);
+        if slot == NO_WAITS {
+            return Vec::new();
+        }
+        self.waits.borrow().sites(slot).to_vec()
+    }
+
+    /// The figures of `whose`, if it has a record.
+    pub(crate) fn figures(&self, whose: Whose<'_>) -> Option<Figures> {
+        self.with(whose, |record| Figures {
+            spawned_by: (record.spawned_by != NO_SPAWNER).then_some(record.spawned_by),
+            busy: record.busy,
+            last_poll: record.last_poll,
+        })
+    }
+
+    /// Runs `f` on the record of `whose`. `f` must not list or unlist tasks.
+    #[inline]
+    fn with<R>(&self, whose: Whose<'_>, f: impl FnOnce(&mut TaskRecord) -> R) -> Option<R> {
+        match whose {
+            Whose::Main => Some(f(&mut self.main.borrow_mut())),
+            Whose::Task(header) => {
+                let mut records = self.records.borrow_mut();
+                records.get_mut(header.slot.get() as usize).map(f)
+            }
+        }
     }
 }
 
 /// `TaskRecord::spawned_by` of a task that no poll spawned.
 const NO_SPAWNER: u64 = u64::MAX;
 
-/// What debug mode knows of one task besides its header: 32 bytes a task, and the wait
-/// sites on the heap only for a task that waited on evloop's futures (a loop of a million
-/// short tasks should not pay a page fault every hundred of them for sites they never had).
+/// `TaskRecord::waits` of a task that never waited on evloop's futures.
+const NO_WAITS: u32 = u32::MAX;
+
+/// What debug mode knows of one task besides its header.
 #[derive(Debug)]
-pub(crate) struct TaskRecord {
+struct TaskRecord {
     /// The task whose poll spawned this one (0: the future given to `block_on`), or
     /// `NO_SPAWNER` when no poll did (a spawn from another thread or from a `call_soon`
     /// closure).
     spawned_by: u64,
     /// Time spent in its polls, in nanoseconds of the poll clock (`poll_clock.rs`).
-    pub(crate) busy: u64,
+    busy: u64,
     /// When its last poll ended, on the poll clock; 0 before its first poll.
-    pub(crate) last_poll: u64,
-    /// The wait sites its last poll noted; allocated at its first wait, then reused.
-    waits: Option<Box<Waits>>,
+    last_poll: u64,
+    /// Its slot in `WaitSlots` once it waited on evloop's futures, else `NO_WAITS`.
+    waits: u32,
 }
 
 impl Default for TaskRecord {
@@ -78,91 +184,74 @@ impl Default for TaskRecord {
 
 impl TaskRecord {
     /// A record of a task spawned by `spawned_by`, not yet polled.
-    pub(crate) fn new(spawned_by: Option<u64>) -> TaskRecord {
+    fn new(spawned_by: Option<u64>) -> TaskRecord {
         TaskRecord {
             spawned_by: spawned_by.unwrap_or(NO_SPAWNER),
             busy: 0,
             last_poll: 0,
-            waits: None,
+            waits: NO_WAITS,
         }
     }
+}
 
-    /// The task whose poll spawned this one (0: the main future), if one did.
-    pub(crate) fn spawned_by(&self) -> Option<u64> {
-        (self.spawned_by != NO_SPAWNER).then_some(self.spawned_by)
-    }
+/// The wait sites of the waiting tasks, a slot each, slots reused through a free list.
+#[derive(Debug, Default)]
+struct WaitSlots {
+    /// The slots.
+    slots: Vec<Waits>,
+    /// Slots no task holds.
+    free: Vec<u32>,
+}
 
-    /// The wait sites its last poll noted.
-    pub(crate) fn waits(&self) -> &[WaitSite] {
-        self.waits.as_deref().map_or(&[], Waits::as_slice)
-    }
-
-    /// Counts a poll that ran from `start` to `end` on the poll clock; returns its length.
-    #[inline]
-    pub(crate) fn count(&mut self, start: u64, end: u64) -> u64 {
-        let took = end.saturating_sub(start);
-        self.busy = self.busy.wrapping_add(took);
-        self.last_poll = end;
-        took
-    }
-
-    /// Replaces the wait sites with those the poll just counted noted in `context`.
-    #[inline]
-    pub(crate) fn take_waits(&mut self, context: &LoopContext) {
-        // The common case of a busy loop: a task that never waited on evloop's futures,
-        // and did not now.
-        if self.waits.is_none() && context.no_wait_sites() {
-            return;
-        }
-        self.replace_waits(context);
-    }
-
-    /// `take_waits` for a task that waits, or waited before.
-    #[inline(never)]
-    fn replace_waits(&mut self, context: &LoopContext) {
-        context.take_wait_sites(|noted| match &mut self.waits {
-            Some(waits) => waits.replace_with(noted),
+impl WaitSlots {
+    /// A slot for a task that waits for the first time.
+    fn take(&mut self) -> u32 {
+        match self.free.pop() {
+            Some(slot) => slot,
             None => {
-                let mut waits = Waits::None;
-                waits.replace_with(noted);
-                self.waits = Some(Box::new(waits));
+                self.slots.push(Waits::None);
+                u32::try_from(self.slots.len() - 1).expect("evloop: more than 2^32 waiting tasks")
             }
-        });
+        }
+    }
+
+    /// Gives back `slot`, dropping its sites.
+    fn release(&mut self, slot: u32) {
+        self.slots[slot as usize] = Waits::None;
+        self.free.push(slot);
+    }
+
+    /// Replaces the sites in `slot` with `noted`'s, leaving it empty.
+    fn replace(&mut self, slot: u32, noted: &mut Vec<WaitSite>) {
+        let waits = &mut self.slots[slot as usize];
+        match noted.len() {
+            0 if matches!(waits, Waits::None) => {}
+            0 => *waits = Waits::None,
+            1 => *waits = Waits::One(noted.pop().expect("one site")),
+            _ => *waits = Waits::Many(std::mem::take(noted)),
+        }
+    }
+
+    /// The sites in `slot`.
+    fn sites(&self, slot: u32) -> &[WaitSite] {
+        match &self.slots[slot as usize] {
+            Waits::None => &[],
+            Waits::One(site) => std::slice::from_ref(site),
+            Waits::Many(sites) => sites,
+        }
     }
 }
 
 /// The wait sites of a task's last poll: most often one, kept inline.
 #[derive(Debug, Default)]
 enum Waits {
-    /// It noted none (it waits on futures evloop does not own, or is running).
+    /// None (it waits on futures evloop does not own, or is running).
     #[default]
     None,
     /// One site.
     One(WaitSite),
     /// Several (a `race`, a `select!`, a `JoinSet`...).
     Many(Vec<WaitSite>),
-}
-
-impl Waits {
-    /// Replaces these with the sites in `noted`, leaving it empty.
-    #[inline]
-    fn replace_with(&mut self, noted: &mut Vec<WaitSite>) {
-        match noted.len() {
-            0 if matches!(self, Waits::None) => {}
-            0 => *self = Waits::None,
-            1 => *self = Waits::One(noted.pop().expect("one site")),
-            _ => *self = Waits::Many(std::mem::take(noted)),
-        }
-    }
-
-    /// The sites, in the order they were noted.
-    fn as_slice(&self) -> &[WaitSite] {
-        match self {
-            Waits::None => &[],
-            Waits::One(site) => std::slice::from_ref(site),
-            Waits::Many(sites) => sites,
-        }
-    }
 }
 
 #[cfg(all(test, not(loom)))]
@@ -179,20 +268,38 @@ mod tests {
     fn each_poll_replaces_the_sites_of_the_one_before() {
         let cx = LoopContext::new(None, None).collecting_wait_sites();
         let _entered = cx.enter();
-        let mut record = TaskRecord::new(Some(3));
+        let records = TaskRecords::default();
+        let main = Whose::Main;
         record_wait(|| site(WaitKind::Sleep));
-        assert_eq!(record.count(100, 150), 50);
-        record.take_waits(&cx);
-        assert_eq!(record.waits(), [site(WaitKind::Sleep)]);
+        assert_eq!(records.count(main, 100, 150, &cx, 1_000), None);
+        assert_eq!(records.waits(main), [site(WaitKind::Sleep)]);
         record_wait(|| site(WaitKind::Read));
         record_wait(|| site(WaitKind::Join));
-        assert_eq!(record.count(2_000, 5_000), 3_000);
-        record.take_waits(&cx);
-        assert_eq!(record.waits(), [site(WaitKind::Read), site(WaitKind::Join)]);
-        assert_eq!((record.busy, record.last_poll), (3_050, 5_000));
+        // A slow poll: the sites before it stay until it is reported.
+        assert_eq!(records.count(main, 2_000, 5_000, &cx, 1_000), Some(3_000));
+        assert_eq!(records.waits(main), [site(WaitKind::Sleep)]);
+        records.take_waits(main, &cx);
+        assert_eq!(
+            records.waits(main),
+            [site(WaitKind::Read), site(WaitKind::Join)]
+        );
+        let figures = records.figures(main).unwrap();
+        assert_eq!((figures.busy, figures.last_poll), (3_050, 5_000));
         // A poll that noted nothing leaves no stale site behind.
-        record.count(6_000, 6_001);
-        record.take_waits(&cx);
-        assert!(record.waits().is_empty());
+        records.count(main, 6_000, 6_001, &cx, 1_000);
+        assert!(records.waits(main).is_empty());
+    }
+
+    #[test]
+    fn wait_slots_are_reused() {
+        let mut slots = WaitSlots::default();
+        let (a, b) = (slots.take(), slots.take());
+        assert_ne!(a, b);
+        slots.replace(a, &mut vec![site(WaitKind::Lock)]);
+        assert_eq!(slots.sites(a), [site(WaitKind::Lock)]);
+        slots.release(a);
+        assert_eq!(slots.take(), a);
+        assert!(slots.sites(a).is_empty(), "a released slot holds no sites");
+        assert_eq!(slots.slots.len(), 2);
     }
 }

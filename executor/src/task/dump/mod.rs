@@ -23,6 +23,7 @@ use crate::raw::header::flags;
 use crate::scheduler::context::with_current;
 use crate::scheduler::dump_server::Format;
 use crate::scheduler::poll_clock::PollClock;
+use crate::scheduler::task_records::Whose;
 use crate::scheduler::EventLoop;
 
 /// Every live task of this thread's loop, with what each waits for in debug mode: the
@@ -217,7 +218,9 @@ pub(crate) fn take(event_loop: &EventLoop) -> TaskDump {
         } else {
             TaskState::Idle
         };
-        let record = main.record.borrow();
+        let figures = debug
+            .then(|| event_loop.records.figures(Whose::Main))
+            .flatten();
         tasks.push(DumpedTask {
             id: 0,
             name: None,
@@ -225,9 +228,9 @@ pub(crate) fn take(event_loop: &EventLoop) -> TaskDump {
             spawned_by: None,
             state,
             polls: main.polls.get(),
-            poll_time: debug.then(|| Duration::from_nanos(record.busy)),
-            since_last_poll: if debug { ago(record.last_poll) } else { None },
-            waits: waits_if_idle(state, record.waits()),
+            poll_time: figures.as_ref().map(|f| Duration::from_nanos(f.busy)),
+            since_last_poll: figures.as_ref().and_then(|f| ago(f.last_poll)),
+            waits: waits_if_idle(state, || event_loop.records.waits(Whose::Main)),
         });
     }
     let table = &event_loop.tasks;
@@ -247,12 +250,13 @@ pub(crate) fn take(event_loop: &EventLoop) -> TaskDump {
             since_last_poll: None,
             waits: Vec::new(),
         };
-        event_loop.records.with(header, |record| {
-            task.spawned_by = record.spawned_by();
-            task.poll_time = Some(Duration::from_nanos(record.busy));
-            task.since_last_poll = ago(record.last_poll);
-            task.waits = waits_if_idle(task.state, record.waits());
-        });
+        let whose = Whose::Task(header);
+        if let Some(figures) = event_loop.records.figures(whose) {
+            task.spawned_by = figures.spawned_by;
+            task.poll_time = Some(Duration::from_nanos(figures.busy));
+            task.since_last_poll = ago(figures.last_poll);
+            task.waits = waits_if_idle(task.state, || event_loop.records.waits(whose));
+        }
         tasks.push(task);
     });
     tasks.sort_unstable_by_key(|t| t.id);
@@ -277,9 +281,9 @@ pub(crate) fn render(event_loop: &EventLoop, format: Format) -> String {
 }
 
 /// A task's wait sites as a dump shows them: only while it is idle.
-fn waits_if_idle(state: TaskState, waits: &[WaitSite]) -> Vec<WaitSite> {
+fn waits_if_idle(state: TaskState, waits: impl FnOnce() -> Vec<WaitSite>) -> Vec<WaitSite> {
     if state == TaskState::Idle {
-        waits.to_vec()
+        waits()
     } else {
         Vec::new()
     }
