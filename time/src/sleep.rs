@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use evloop_reactor::context::record_wait;
+use evloop_reactor::context::{noting_waits, record_wait};
 use evloop_reactor::wait_site::{WaitDetail, WaitKind, WaitSite};
 
 use crate::store::TimerStore;
@@ -168,11 +168,20 @@ impl Sleep {
         site: &'static Location<'static>,
     ) -> Poll<()> {
         let poll = self.poll_timer(cx);
-        if poll.is_pending() {
-            let deadline = self.deadline.into_std();
-            record_wait(|| WaitSite::new(kind, Some(site), WaitDetail::Deadline(deadline)));
+        // The check inline, the note out of line: a pending sleep outside debug mode pays
+        // a thread-local read and a branch, nothing to build the note with.
+        if poll.is_pending() && noting_waits() {
+            self.note_wait(kind, site);
         }
         poll
+    }
+
+    /// Debug mode: notes the wait of a pending poll.
+    #[cold]
+    #[inline(never)]
+    fn note_wait(&self, kind: WaitKind, site: &'static Location<'static>) {
+        let deadline = WaitDetail::Deadline(self.deadline.into_std());
+        record_wait(|| WaitSite::new(kind, Some(site), deadline));
     }
 
     /// Polls the timer: ready once the deadline passed, else armed with `cx`'s waker.

@@ -326,6 +326,7 @@ impl TimerStore {
     }
 
     /// Arms a new timer for `deadline` that wakes `waker`.
+    #[inline]
     pub(crate) fn arm(&self, deadline: Instant, waker: Waker) -> Key {
         let deadline = self.nanos(deadline);
         self.wheel.borrow_mut().insert(deadline, Some(waker))
@@ -333,6 +334,7 @@ impl TimerStore {
 
     /// Polls the timer `key` for `deadline`: ready once fired (or once the store's "now"
     /// proves the deadline passed); otherwise makes sure `waker` is the one woken.
+    #[inline]
     pub(crate) fn poll_timer(&self, key: Key, deadline: Instant, waker: &Waker) -> Poll<()> {
         let mut wheel = self.wheel.borrow_mut();
         if !wheel.is_armed(key) {
@@ -370,6 +372,7 @@ impl TimerStore {
     }
 
     /// Cancels the timer `key` and frees its slot.
+    #[inline]
     pub(crate) fn remove_timer(&self, key: Key) {
         let waker = self.wheel.borrow_mut().remove(key);
         // Dropped after the wheel is released: a waker's drop may run arbitrary code.
