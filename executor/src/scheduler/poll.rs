@@ -96,10 +96,14 @@ impl EventLoop {
         let end = self.poll_clock.now();
         let whose = Whose::Task(header);
         let slow = self.poll_clock.threshold();
-        if let Some(took) = self.records.count(whose, start, end, &self.context, slow) {
+        let done = header.has(flags::COMPLETE);
+        let counted = self
+            .records
+            .count(whose, (start, end), &self.context, slow, done);
+        if let Some(took) = counted {
             self.report_slow_task_poll(header, took);
         }
-        if header.has(flags::COMPLETE) && !header.has(flags::QUEUED) {
+        if done && !header.has(flags::QUEUED) {
             drop(self.unlist(ptr));
         }
         end
@@ -129,7 +133,10 @@ impl EventLoop {
         };
         let end = self.poll_clock.now();
         let slow = self.poll_clock.threshold();
-        if let Some(took) = self.records.count(Whose::Main, start, end, &self.context, slow) {
+        if let Some(took) =
+            self.records
+                .count(Whose::Main, (start, end), &self.context, slow, false)
+        {
             self.report_slow_poll(SlowPoll {
                 id: 0,
                 name: None,

@@ -52,6 +52,7 @@ pub(crate) struct TaskRecords {
 
 impl TaskRecords {
     /// The record of the task just listed (in the table's last slot).
+    #[inline]
     pub(crate) fn push(&self, spawned_by: Option<u64>) {
         self.records.borrow_mut().push(TaskRecord::new(spawned_by));
     }
@@ -59,6 +60,7 @@ impl TaskRecords {
     /// Drops the record in `slot`, moving the last one there, as the table just did with
     /// its task. (The memory of a burst of tasks is kept for the next: debug mode trades
     /// memory for time.)
+    #[inline]
     pub(crate) fn remove(&self, slot: usize) {
         let record = self.records.borrow_mut().swap_remove(slot);
         if record.waits != NO_WAITS {
@@ -77,15 +79,16 @@ impl TaskRecords {
     /// Counts a poll of `whose` that ran from `start` to `end` on the poll clock. Returns
     /// its length if it is at least `slow`: a slow poll, to report with the sites of the
     /// poll before it, and then [`take_waits`](Self::take_waits). Else it takes the sites
-    /// the poll noted in `context` at once.
+    /// the poll noted in `context` at once, or, if the poll completed the task (`done`: its
+    /// record goes with it), forgets them.
     #[inline]
     pub(crate) fn count(
         &self,
         whose: Whose<'_>,
-        start: u64,
-        end: u64,
+        (start, end): (u64, u64),
         context: &LoopContext,
         slow: u64,
+        done: bool,
     ) -> Option<u64> {
         let taken = self.with(whose, |record| {
             let took = end.saturating_sub(start);
@@ -94,18 +97,23 @@ impl TaskRecords {
             if took >= slow {
                 return Err(took);
             }
+            if done {
+                return Ok(Sites::Forget);
+            }
             // The common case of a busy loop: a task that never waited on evloop's
             // futures, and did not now.
-            Ok(record.waits != NO_WAITS || !context.no_wait_sites())
+            if record.waits == NO_WAITS && context.no_wait_sites() {
+                return Ok(Sites::None);
+            }
+            Ok(Sites::Take)
         })?;
         match taken {
-            Err(took) => Some(took),
-            Ok(true) => {
-                self.take_waits(whose, context);
-                None
-            }
-            Ok(false) => None,
+            Err(took) => return Some(took),
+            Ok(Sites::Take) => self.take_waits(whose, context),
+            Ok(Sites::Forget) => context.clear_wait_sites(),
+            Ok(Sites::None) => {}
         }
+        None
     }
 
     /// Replaces the wait sites of `whose` with those its poll just noted in `context`.
@@ -153,6 +161,16 @@ impl TaskRecords {
             }
         }
     }
+}
+
+/// What a counted poll leaves to do with the wait sites it noted.
+enum Sites {
+    /// It noted none, and the record holds none: nothing.
+    None,
+    /// Make them the record's.
+    Take,
+    /// Its task is complete: drop them.
+    Forget,
 }
 
 /// `TaskRecord::spawned_by` of a task that no poll spawned.
@@ -271,12 +289,15 @@ mod tests {
         let records = TaskRecords::default();
         let main = Whose::Main;
         record_wait(|| site(WaitKind::Sleep));
-        assert_eq!(records.count(main, 100, 150, &cx, 1_000), None);
+        assert_eq!(records.count(main, (100, 150), &cx, 1_000, false), None);
         assert_eq!(records.waits(main), [site(WaitKind::Sleep)]);
         record_wait(|| site(WaitKind::Read));
         record_wait(|| site(WaitKind::Join));
         // A slow poll: the sites before it stay until it is reported.
-        assert_eq!(records.count(main, 2_000, 5_000, &cx, 1_000), Some(3_000));
+        assert_eq!(
+            records.count(main, (2_000, 5_000), &cx, 1_000, false),
+            Some(3_000)
+        );
         assert_eq!(records.waits(main), [site(WaitKind::Sleep)]);
         records.take_waits(main, &cx);
         assert_eq!(
@@ -286,8 +307,19 @@ mod tests {
         let figures = records.figures(main).unwrap();
         assert_eq!((figures.busy, figures.last_poll), (3_050, 5_000));
         // A poll that noted nothing leaves no stale site behind.
-        records.count(main, 6_000, 6_001, &cx, 1_000);
+        records.count(main, (6_000, 6_001), &cx, 1_000, false);
         assert!(records.waits(main).is_empty());
+    }
+
+    #[test]
+    fn the_sites_of_a_completing_poll_are_forgotten() {
+        let cx = LoopContext::new(None, None).collecting_wait_sites();
+        let _entered = cx.enter();
+        let records = TaskRecords::default();
+        record_wait(|| site(WaitKind::Sleep));
+        assert_eq!(records.count(Whose::Main, (0, 1), &cx, 1_000, true), None);
+        assert!(records.waits(Whose::Main).is_empty());
+        assert!(cx.no_wait_sites(), "nothing left for the next task's poll");
     }
 
     #[test]
