@@ -303,8 +303,7 @@ fn a_slow_poll_report_names_the_wait_before_it() {
     // too, and is rightly reported).
     let hog = reports
         .iter()
-        .filter(|r| r.name.as_deref() == Some("hog"))
-        .last()
+        .rfind(|r| r.name.as_deref() == Some("hog"))
         .unwrap_or_else(|| panic!("{reports:?}"));
     assert!(hog.duration >= Duration::from_millis(30));
     assert_eq!(hog.waited_on.len(), 1, "{hog:?}");
