@@ -115,6 +115,7 @@
 )]
 
 mod backend;
+mod completion;
 mod fd_table;
 mod interest;
 mod io_state;
@@ -126,6 +127,7 @@ mod slab;
 mod sys;
 
 pub use backend::Backend;
+pub use completion::CompletionStream;
 pub use interest::{Direction, Interest};
 pub use notifier::Notifier;
 pub use reactor::{EnterGuard, Reactor};

@@ -181,7 +181,14 @@ impl Registration {
     /// In debug builds, if `dir` is not part of the registration's [`Interest`].
     #[inline]
     pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.state.poll_ready(dir, cx).map(Ok)
+        match self.state.poll_ready(dir, cx) {
+            Poll::Ready(()) => Poll::Ready(Ok(())),
+            Poll::Pending => {
+                // io_uring arms the fd's poll the first time a task waits on it.
+                self.reactor.waiting(self.token, self.state.fd());
+                Poll::Pending
+            }
+        }
     }
 
     /// Forgets the readiness of `dir`, so the next [`poll_ready`](Self::poll_ready) waits
@@ -251,6 +258,16 @@ impl Registration {
     /// ```
     pub fn fd(&self) -> RawFd {
         self.state.fd()
+    }
+
+    /// The reactor the fd is registered with.
+    pub(crate) fn reactor(&self) -> &Rc<Reactor> {
+        &self.reactor
+    }
+
+    /// The registration's slab token.
+    pub(crate) fn token(&self) -> Token {
+        self.token
     }
 }
 
