@@ -26,7 +26,7 @@ thread_local! {
 
 /// A reactor: registers file descriptors, blocks in [`wait`](Reactor::wait), and wakes
 /// the wakers of the fds that became ready. It waits in epoll unless created
-/// [`with_backend`](Reactor::with_backend) poll or select.
+/// [`with_backend`](Reactor::with_backend) poll, select or io_uring.
 ///
 /// One per loop, shared as `Rc<Reactor>`; it is neither `Send` nor `Sync` (other threads
 /// reach it only through its [`Notifier`]).

@@ -27,36 +27,56 @@ pub struct Server {
     bin: &'static str,
     /// Extra arguments.
     args: &'static [&'static str],
+    /// Extra environment (`EVLOOP_BACKEND=uring` for evloop on io_uring).
+    env: &'static [(&'static str, &'static str)],
 }
 
 /// The servers in table order; the last one is the runtime-free floor.
-pub const SERVERS: [Server; 5] = [
+pub const SERVERS: [Server; 6] = [
     Server {
         name: "evloop",
         bin: "evloop_echo_server",
         args: &[],
+        env: &[("EVLOOP_BACKEND", "epoll")],
+    },
+    Server {
+        name: "evloop-uring",
+        bin: "evloop_echo_server",
+        args: &[],
+        env: &[("EVLOOP_BACKEND", "uring")],
     },
     Server {
         name: "tokio",
         bin: "tokio_echo_server",
         args: &[],
+        env: &[],
     },
     Server {
         name: "tokio-local",
         bin: "tokio_echo_server",
         args: &["--local"],
+        env: &[],
     },
     Server {
         name: "smol",
         bin: "smol_echo_server",
         args: &[],
+        env: &[],
     },
     Server {
         name: "epoll",
         bin: "epoll_echo_server",
         args: &[],
+        env: &[],
     },
 ];
+
+/// The index of evloop on io_uring in [`SERVERS`].
+pub const URING: usize = 1;
+/// The indices of tokio's two flavours in [`SERVERS`].
+pub const TOKIO: [usize; 2] = [2, 3];
+/// The index of the epoll floor in [`SERVERS`].
+pub const FLOOR: usize = 5;
 
 /// What one run measured.
 #[derive(Clone, Copy, Debug)]
@@ -67,6 +87,9 @@ pub struct Sample {
     pub cpu_us_per_msg: f64,
     /// Server peak resident set, in MiB.
     pub peak_rss_mib: f64,
+    /// Server system calls per message (`perf stat`), in a run of its own; NaN when not
+    /// counted.
+    pub syscalls_per_msg: f64,
 }
 
 /// The servers' binaries and the load generator's.
@@ -146,11 +169,14 @@ impl Drop for Running {
     }
 }
 
-/// Runs `server` against the load generator with `conns` connections for `secs`.
-pub fn run(server: &Server, conns: usize, secs: f64) -> io::Result<Sample> {
+/// Runs `server` against the load generator with `conns` connections for `secs`; with
+/// `count_syscalls`, also counts the server's system calls (`perf stat`, which slows the
+/// server: count in runs of their own).
+pub fn run(server: &Server, conns: usize, secs: f64, count_syscalls: bool) -> io::Result<Sample> {
     let dir = bin_dir()?;
     let child = pinned(&dir.join(server.bin), SERVER_CPU)
         .args(server.args)
+        .envs(server.env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()?;
     let mut srv = Running(child);
@@ -171,6 +197,7 @@ pub fn run(server: &Server, conns: usize, secs: f64) -> io::Result<Sample> {
             &secs.to_string(),
         ])
         .args(["--server-pid", &srv.0.id().to_string()])
+        .args(count_syscalls.then_some("--count-syscalls"))
         .stderr(Stdio::inherit())
         .output()?;
     drop(srv);
@@ -202,7 +229,18 @@ fn parse(out: &str) -> io::Result<Sample> {
         msgs_per_sec: messages / secs,
         cpu_us_per_msg: field("server_cpu_secs")? * 1e6 / messages,
         peak_rss_mib: field("server_hwm_kib")? / 1024.0,
+        syscalls_per_msg: field("server_syscalls").map_or(f64::NAN, |n| n / messages),
     })
+}
+
+/// Whether `perf` is there to count system calls.
+pub fn perf_available() -> bool {
+    Command::new("perf")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 #[cfg(test)]
@@ -217,6 +255,12 @@ mod tests {
         assert_eq!(s.msgs_per_sec, 1000.0);
         assert!((s.cpu_us_per_msg - 5.0).abs() < 1e-9);
         assert_eq!(s.peak_rss_mib, 2.0);
+        assert!(s.syscalls_per_msg.is_nan());
+        let s = parse(
+            "messages 2000 secs 2 server_cpu_secs 0.01 server_hwm_kib 1 errors 0 server_syscalls 500",
+        )
+        .unwrap();
+        assert_eq!(s.syscalls_per_msg, 0.25);
         assert!(parse("messages 10 secs 1 server_cpu_secs 1 server_hwm_kib 1 errors 3").is_err());
         assert!(parse("garbage").is_err());
     }
