@@ -204,16 +204,6 @@ impl Reactor {
         }
     }
 
-    /// A task parked a waker on registration `token` (fd `fd`): io_uring arms the fd's
-    /// poll now if it is not armed (the other backends watch every registration
-    /// already, or, for poll and select, every parked waker at the next wait).
-    #[inline]
-    pub(crate) fn waiting(&self, token: Token, fd: RawFd) {
-        if let Selector::Uring(uring) = &self.selector {
-            uring.arm(fd, token);
-        }
-    }
-
     /// Makes this the thread's current reactor (what [`Reactor::current`] and
     /// [`Registration::new`](crate::Registration::new) use) until the guard drops, which
     /// restores the previous one. Guards nest; drop them in reverse order.

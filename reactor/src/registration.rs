@@ -181,14 +181,7 @@ impl Registration {
     /// In debug builds, if `dir` is not part of the registration's [`Interest`].
     #[inline]
     pub fn poll_ready(&self, dir: Direction, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.state.poll_ready(dir, cx) {
-            Poll::Ready(()) => Poll::Ready(Ok(())),
-            Poll::Pending => {
-                // io_uring arms the fd's poll the first time a task waits on it.
-                self.reactor.waiting(self.token, self.state.fd());
-                Poll::Pending
-            }
-        }
+        self.state.poll_ready(dir, cx).map(Ok)
     }
 
     /// Forgets the readiness of `dir`, so the next [`poll_ready`](Self::poll_ready) waits

@@ -7,10 +7,11 @@
 //!   self-pipe, `AsyncFd`, pidfds, Unix sockets, UDP, listeners, a connecting TCP
 //!   socket): a multishot `POLL_ADD`, edge-triggered like `EPOLLET`, whose completions
 //!   carry the poll mask and the registration's token. The layers above see the same
-//!   edge-style readiness as on epoll. The poll is armed lazily, the first time a task
-//!   parks a waker on the registration ([`Uring::arm`]): the kernel reports the fd's
-//!   current state when it arms, as `EPOLL_CTL_ADD` does, and a registration nobody
-//!   waits on (a TCP stream on the completion path) costs the kernel nothing.
+//!   edge-style readiness as on epoll. The poll is armed at registration (pushed, and
+//!   submitted with the turn's `io_uring_enter`): the kernel reports the fd's current
+//!   state when it arms, as `EPOLL_CTL_ADD` does. A TCP stream that moves to the
+//!   completion path removes its poll at once (in the same submission, for an accepted
+//!   one), so its receives do not also raise readiness completions.
 //! - **Completion, for TCP streams** (`stream.rs`): receives into buffers the runtime
 //!   owns, picked by the kernel from a provided-buffer ring ([`buf_ring`]) when data
 //!   arrives, and copied out by `read`; sends from a per-connection buffer `write`
@@ -95,9 +96,8 @@ pub(crate) struct Uring {
     bufs: Option<RefCell<BufRing>>,
     /// Which registration owns each fd (io_uring, unlike epoll, would poll an fd twice).
     owners: RefCell<FdTable>,
-    /// `armed[index]`: the token of the registration at slab `index` whose multishot
-    /// poll is armed.
-    armed: RefCell<Vec<Option<Token>>>,
+    /// `armed[index]`: the poll of the registration at slab `index`, if armed.
+    armed: RefCell<Vec<Option<Armed>>>,
     /// The TCP streams on the completion path.
     conns: RefCell<Slab<Conn>>,
     /// The completions of the last wait, copied out of the ring; borrowed while the
@@ -107,6 +107,20 @@ pub(crate) struct Uring {
     completion_off: Option<String>,
     /// The notifier's eventfd (owned by the reactor's `Notifier`), to re-arm its poll.
     notifier: RawFd,
+}
+
+/// A registration's armed poll.
+#[derive(Copy, Clone, Debug)]
+struct Armed {
+    /// The registration's token (its poll's `user_data`).
+    token: Token,
+    /// The polled fd.
+    fd: RawFd,
+    /// Where its `POLL_ADD` went in the submission ring.
+    position: u32,
+    /// The ring's `io_uring_enter` count when it was pushed: while unchanged, the
+    /// `POLL_ADD` can be retracted instead of removed.
+    pushed_at: u64,
 }
 
 /// Where one completion goes, as [`Uring::route`] decides.
@@ -200,8 +214,8 @@ impl Uring {
         self.ring.borrow().enters()
     }
 
-    /// Registers `fd` under `token` (nothing reaches the kernel until a task waits on
-    /// it: see [`arm`](Uring::arm)).
+    /// Registers `fd` under `token` and arms its poll (submitted with the next
+    /// `io_uring_enter`).
     ///
     /// # Errors
     /// `EBADF` if `fd` is not open, `EPERM` for a regular file or a directory (as
@@ -214,51 +228,73 @@ impl Uring {
             ));
         }
         refuse_files(fd)?;
-        self.owners.borrow_mut().insert(fd, token)
+        self.owners.borrow_mut().insert(fd, token)?;
+        self.arm(fd, token);
+        Ok(())
     }
 
     /// Forgets `fd`'s registration `token`; removes its poll if armed and submits the
     /// removal at once, so that the fd, closed next by its owner, is released by the
-    /// kernel now (a listener stops accepting, a peer sees the close).
+    /// kernel now (a listener stops accepting, a peer sees the close). A removal that
+    /// finds the poll busy (`EALREADY`: a wake-up of it waited for this thread to enter,
+    /// which the same call then ran) is made once more, at once.
     pub(crate) fn delete(&self, fd: RawFd, token: Token) {
         self.owners.borrow_mut().remove(fd, token);
         if self.disarm(token) {
-            let _ = self.ring.borrow_mut().enter(false, None);
+            let mut ring = self.ring.borrow_mut();
+            let _ = ring.enter(false, None);
+            let busy = |c: &Cqe| c.user_data == token | REMOVE_TAG && c.res == -libc::EALREADY;
+            if ring.peek_any(busy) {
+                drop(ring);
+                self.push(&poll_remove(token));
+                let _ = self.ring.borrow_mut().enter(false, None);
+            }
         }
     }
 
-    /// Arms `fd`'s multishot poll (registration `token`) unless it is armed: called when
-    /// a task parks a waker on it.
+    /// Arms `fd`'s multishot poll (registration `token`) unless it is armed: at
+    /// registration, and again when a task waits on a registration whose poll the kernel
+    /// ended (see [`readiness`](Uring::readiness)).
     pub(crate) fn arm(&self, fd: RawFd, token: Token) {
         let index = slot(token);
         let mut armed = self.armed.borrow_mut();
         if armed.len() <= index {
             armed.resize(index + 1, None);
         }
-        if armed[index] != Some(token) {
-            armed[index] = Some(token);
+        if armed[index].map(|a| a.token) != Some(token) {
             drop(armed);
-            self.push(&poll_add(fd, token));
+            let position = self.push(&poll_add(fd, token));
+            let pushed_at = self.ring.borrow().enters();
+            self.armed.borrow_mut()[index] = Some(Armed {
+                token,
+                fd,
+                position,
+                pushed_at,
+            });
         }
     }
 
-    /// Removes the poll of registration `token` if armed (pushed, not submitted);
-    /// returns whether it was.
+    /// Removes the poll of registration `token` if armed: retracts its `POLL_ADD` if no
+    /// `io_uring_enter` took it yet, else pushes its removal (not submitted); returns
+    /// whether a removal was pushed.
     pub(crate) fn disarm(&self, token: Token) -> bool {
-        let was_armed = {
+        let armed = {
             let mut armed = self.armed.borrow_mut();
             match armed.get_mut(slot(token)) {
-                Some(entry) if *entry == Some(token) => {
-                    *entry = None;
-                    true
-                }
-                _ => false,
+                Some(entry) if entry.map(|a| a.token) == Some(token) => entry.take(),
+                _ => None,
             }
         };
-        if was_armed {
-            self.push(&poll_remove(token));
+        let Some(armed) = armed else {
+            return false;
+        };
+        let mut ring = self.ring.borrow_mut();
+        if armed.pushed_at == ring.enters() && ring.retract(armed.position) {
+            return false;
         }
-        was_armed
+        drop(ring);
+        self.push(&poll_remove(token));
+        true
     }
 
     /// A removal of registration `token`'s poll failed with `-errno` `res`. `EALREADY`:
@@ -271,10 +307,14 @@ impl Uring {
         }
     }
 
-    /// Pushes `sqe`, submitting what the ring holds first if it is full.
-    fn push(&self, sqe: &Sqe) {
+    /// Pushes `sqe`, submitting what the ring holds first if it is full; returns its
+    /// position in the submission ring.
+    fn push(&self, sqe: &Sqe) -> u32 {
         let mut ring = self.ring.borrow_mut();
-        while !ring.push(sqe) {
+        loop {
+            if let Some(position) = ring.push(sqe) {
+                return position;
+            }
             // Full: submit now (the entries are taken even if the call then fails with
             // a signal; anything else would be a broken ring, which the wait reports).
             let _ = ring.enter(false, None);
@@ -351,14 +391,17 @@ impl Uring {
 
     /// A multishot poll's completion: the registration's readiness.
     fn readiness(&self, token: Token, cqe: &Cqe) -> Route {
-        let armed_now = self.armed.borrow().get(slot(token)).copied().flatten() == Some(token);
-        if !armed_now {
+        let Some(fd) = self.armed_fd(token) else {
             return Route::Nothing; // removed, or an earlier owner of the slot
-        }
+        };
         if cqe.flags & abi::CQE_F_MORE == 0 {
-            // The poll ended. Armed again by the next task that parks a waker (which an
-            // error's readiness below makes happen after its I/O call fails or drains).
+            // The poll ended (the completion ring overflowed, say). Arm it again, unless
+            // it failed: then its fd is broken, and the I/O call the readiness below
+            // leads to reports how.
             self.armed.borrow_mut()[slot(token)] = None;
+            if cqe.res >= 0 {
+                self.arm(fd, token);
+            }
         }
         let mask = if cqe.res < 0 {
             // The poll failed (the fd is gone, say): readable and writable, so that the
@@ -370,10 +413,18 @@ impl Uring {
         Route::Event(super::poll::event(token, mask as libc::c_short))
     }
 
-    /// Whether the notifier's poll is as [`new`](Uring::new) armed it (for tests).
+    /// The fd of registration `token` if its poll is armed.
+    fn armed_fd(&self, token: Token) -> Option<RawFd> {
+        match self.armed.borrow().get(slot(token)).copied().flatten() {
+            Some(armed) if armed.token == token => Some(armed.fd),
+            _ => None,
+        }
+    }
+
+    /// Whether registration `token`'s poll is armed (for tests).
     #[cfg(test)]
     fn armed(&self, token: Token) -> bool {
-        self.armed.borrow().get(slot(token)).copied().flatten() == Some(token)
+        self.armed_fd(token).is_some()
     }
 }
 
@@ -437,10 +488,17 @@ fn slot(token: Token) -> usize {
     (token & 0xffff_ffff) as usize
 }
 
-/// A multishot, edge-triggered poll of `fd` for both directions, urgent data and peer
-/// shutdown, reporting under `token`.
+/// A multishot, edge-triggered poll of `fd` for both directions, urgent data, peer
+/// shutdown, hang-up and errors, reporting under `token`. Errors and hang-ups are asked
+/// for by name: a wake-up that carries only `EPOLLERR` (a UDP socket's ICMP error) is
+/// filtered out by a poll that did not ask for it, where epoll always reports them.
 fn poll_add(fd: RawFd, token: Token) -> Sqe {
-    let events = libc::POLLIN | libc::POLLOUT | libc::POLLPRI | libc::POLLRDHUP;
+    let events = libc::POLLIN
+        | libc::POLLOUT
+        | libc::POLLPRI
+        | libc::POLLRDHUP
+        | libc::POLLERR
+        | libc::POLLHUP;
     Sqe {
         opcode: abi::OP_POLL_ADD,
         fd,
@@ -482,9 +540,8 @@ mod tests {
             return;
         };
         let fd = eventfd().unwrap();
-        uring.add(fd.as_raw_fd(), 7).unwrap();
         let pushed = uring.ring.borrow().unsubmitted();
-        uring.arm(fd.as_raw_fd(), 7);
+        uring.add(fd.as_raw_fd(), 7).unwrap();
         uring.arm(fd.as_raw_fd(), 7);
         assert_eq!(
             uring.ring.borrow().unsubmitted(),
@@ -492,7 +549,14 @@ mod tests {
             "one POLL_ADD"
         );
         assert!(uring.armed(7));
-        assert!(uring.disarm(7));
+        assert!(
+            !uring.disarm(7),
+            "not yet submitted: retracted, nothing to remove"
+        );
+        assert!(!uring.armed(7));
+        uring.arm(fd.as_raw_fd(), 7);
+        uring.ring.borrow_mut().enter(false, None).unwrap();
+        assert!(uring.disarm(7), "submitted: a removal is pushed");
         assert!(!uring.disarm(7), "nothing left to remove");
         assert!(!uring.armed(7));
     }
@@ -512,18 +576,22 @@ mod tests {
         // An armed poll's event, and the end of the poll: armed no more.
         let fd = eventfd().unwrap();
         uring.add(fd.as_raw_fd(), 3).unwrap();
-        uring.arm(fd.as_raw_fd(), 3);
         let mask = i32::from(libc::POLLIN);
         match uring.route(&cqe(3, mask, abi::CQE_F_MORE)) {
             Route::Event(event) => assert!(event.readable && !event.writable),
             other => panic!("{other:?}"),
         }
         assert!(uring.armed(3));
+        let pushed = uring.ring.borrow().unsubmitted();
         assert!(matches!(uring.route(&cqe(3, mask, 0)), Route::Event(_)));
-        assert!(
-            !uring.armed(3),
-            "an ended poll is re-armed by the next waiter"
-        );
+        assert!(uring.armed(3), "an ended poll is armed again");
+        assert_eq!(uring.ring.borrow().unsubmitted(), pushed + 1);
+        // One that failed is not (its fd is broken): the readiness leads to the error.
+        match uring.route(&cqe(3, -libc::EBADF, 0)) {
+            Route::Event(event) => assert!(event.readable && event.writable),
+            other => panic!("{other:?}"),
+        }
+        assert!(!uring.armed(3));
         // The notifier: readable news only.
         assert!(matches!(
             uring.route(&cqe(NOTIFIER_TOKEN, mask, abi::CQE_F_MORE)),

@@ -192,14 +192,16 @@ impl Ring {
         self.unsubmitted
     }
 
-    /// Copies `sqe` into the submission ring; `false` if the ring is full (the caller
-    /// submits and pushes again).
-    pub(crate) fn push(&mut self, sqe: &Sqe) -> bool {
+    /// Copies `sqe` into the submission ring and returns its position (for
+    /// [`retract`](Ring::retract)); `None` if the ring is full (the caller submits and
+    /// pushes again).
+    pub(crate) fn push(&mut self, sqe: &Sqe) -> Option<u32> {
         // SAFETY: the head is a live `u32` in the mapping, written by the kernel.
         let head = unsafe { self.sq_head.as_ref() }.load(Ordering::Acquire);
         if self.local_tail.wrapping_sub(head) >= self.sq_entries {
-            return false;
+            return None;
         }
+        let position = self.local_tail;
         let index = (self.local_tail & self.sq_mask) as usize;
         // SAFETY: `index` < sq_entries, inside the entries' mapping; the slot is past the
         // kernel's head (it has consumed it), and not yet published by the tail.
@@ -209,7 +211,46 @@ impl Ring {
         // the release store publishes the entry written above.
         unsafe { self.sq_tail.as_ref() }.store(self.local_tail, Ordering::Release);
         self.unsubmitted += 1;
+        Some(position)
+    }
+
+    /// Turns the entry pushed at `position` into a no-op that posts nothing, if no
+    /// `io_uring_enter` has taken it yet; returns whether it did. (Without `SQPOLL` the
+    /// kernel reads the submission ring only inside `io_uring_enter`, so an entry past
+    /// what the last call took is still ours to rewrite.)
+    pub(crate) fn retract(&mut self, position: u32) -> bool {
+        let first_unsubmitted = self.local_tail.wrapping_sub(self.unsubmitted);
+        if position.wrapping_sub(first_unsubmitted) >= self.unsubmitted {
+            return false;
+        }
+        let index = (position & self.sq_mask) as usize;
+        let nop = Sqe {
+            opcode: abi::OP_NOP,
+            flags: abi::IOSQE_CQE_SKIP_SUCCESS,
+            user_data: super::IGNORED,
+            ..Sqe::default()
+        };
+        // SAFETY: `index` < sq_entries; the entry is published but not yet taken by
+        // the kernel (checked above), and only this thread enters the ring.
+        unsafe { self.sqes.as_ptr().add(index).write(nop) };
         true
+    }
+
+    /// Whether a completion in the ring, not yet reaped, satisfies `pred` (the ring is
+    /// left as it is).
+    pub(crate) fn peek_any(&self, pred: impl Fn(&Cqe) -> bool) -> bool {
+        // SAFETY: as in `reap`.
+        let (head, tail) = unsafe {
+            (
+                self.cq_head.as_ref().load(Ordering::Relaxed),
+                self.cq_tail.as_ref().load(Ordering::Acquire),
+            )
+        };
+        (0..tail.wrapping_sub(head)).any(|i| {
+            let index = (head.wrapping_add(i) & self.cq_mask) as usize;
+            // SAFETY: as in `reap`: between our head and the kernel's tail.
+            pred(&unsafe { self.cqes.as_ptr().add(index).read() })
+        })
     }
 
     /// Submits every pushed entry and, with `wait`, blocks until at least one completion
@@ -396,7 +437,7 @@ mod tests {
             user_data: 42,
             ..Sqe::default()
         };
-        assert!(ring.push(&sqe));
+        assert!(ring.push(&sqe).is_some());
         assert_eq!(ring.unsubmitted(), 1);
         ring.enter(true, Some(Duration::from_secs(5))).unwrap();
         assert_eq!(ring.unsubmitted(), 0);
@@ -418,11 +459,36 @@ mod tests {
         };
         let entries = ring.sq_entries;
         for _ in 0..entries {
-            assert!(ring.push(&sqe));
+            assert!(ring.push(&sqe).is_some());
         }
-        assert!(!ring.push(&sqe));
+        assert!(ring.push(&sqe).is_none());
         ring.enter(false, None).unwrap();
-        assert!(ring.push(&sqe), "submitted entries free their slots");
+        assert!(
+            ring.push(&sqe).is_some(),
+            "submitted entries free their slots"
+        );
+    }
+
+    #[test]
+    fn an_entry_not_yet_submitted_can_be_retracted() {
+        let Some(mut ring) = ring(8, 16) else {
+            return;
+        };
+        let nop = |user_data| Sqe {
+            opcode: abi::OP_NOP,
+            user_data,
+            ..Sqe::default()
+        };
+        let kept = ring.push(&nop(1)).unwrap();
+        let gone = ring.push(&nop(2)).unwrap();
+        assert!(ring.retract(gone));
+        ring.enter(true, Some(Duration::from_secs(5))).unwrap();
+        assert!(!ring.retract(kept), "taken by the kernel already");
+        assert!(ring.peek_any(|c| c.user_data == 1));
+        let mut out = Vec::new();
+        ring.reap(&mut out, 16);
+        assert_eq!(out.iter().map(|c| c.user_data).collect::<Vec<_>>(), [1]);
+        assert!(!ring.peek_any(|_| true));
     }
 
     #[test]
