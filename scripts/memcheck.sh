@@ -3,8 +3,9 @@
 # memcheck. Any invalid read/write, use of uninitialised memory or definitely lost block
 # fails the run (exit 1).
 #
-#   scripts/memcheck.sh            # all binaries
-#   scripts/memcheck.sh net_echo   # only binaries whose name contains "net_echo"
+#   scripts/memcheck.sh                    # all binaries
+#   scripts/memcheck.sh process            # only binaries whose name contains "process"
+#   scripts/memcheck.sh suite net_echo::   # the integration suite, tests matching a filter
 #
 # Tests that only measure time or spawn child processes are skipped below, each with
 # the reason printed: under valgrind everything runs 20-50x slower and one thread at a
@@ -19,6 +20,7 @@ if ! command -v valgrind >/dev/null; then
 fi
 
 only="${1:-}"
+filter="${2:-}"
 
 # "binary-name test-name-filter|reason": passed to that binary as `--skip filter`;
 # "binary-name|reason" skips the whole binary.
@@ -27,11 +29,11 @@ skips=(
     "net_c10k c10k_client_role|the child half of the C10K test"
     "net_emfile accept_at_the_fd_limit|valgrind emulates RLIMIT_NOFILE: it closes an fd accept4 got above the limit, losing the connection"
     "fault_emfile|re-executes itself as a child process (outside valgrind) and lowers RLIMIT_NOFILE, which valgrind emulates"
-    "net_ten_calls ten_one_second_calls_overlap|asserts a wall-clock bound"
-    "fault_accept without_stalling|asserts a wall-clock bound (no 100 ms stall per accept error)"
-    "timeout sub_millisecond_and_longer_sleeps_are_never_early|asserts wake-up precision"
-    "blocking a_job_beyond_the_bound_waits_for_a_free_thread|needs four pool threads started within one 100 ms job"
-    "debug_mode debug_mode_off_reports_nothing|a fast poll becomes a slow one under valgrind"
+    "suite net_ten_calls::ten_one_second_calls_overlap|asserts a wall-clock bound"
+    "suite fault_accept::without_stalling|asserts a wall-clock bound (no 100 ms stall per accept error)"
+    "suite timeout::sub_millisecond_and_longer_sleeps_are_never_early|asserts wake-up precision"
+    "suite blocking::a_job_beyond_the_bound_waits_for_a_free_thread|needs four pool threads started within one 100 ms job"
+    "suite debug_mode::debug_mode_off_reports_nothing|a fast poll becomes a slow one under valgrind"
     "process a_missing_program_is_not_found_and_named|valgrind runs the child's vfork as a fork, so a failed exec is not reported to the parent"
     "process kill_on_a_sleeping_child_returns_within_a_second|asserts a wall-clock bound"
 )
@@ -57,6 +59,7 @@ for bin in $bins; do
     name=${name%-*} # strip cargo's hash suffix
     [[ -n $only && $name != *"$only"* ]] && continue
     args=(--test-threads=1)
+    [[ -n $filter ]] && args+=("$filter")
     whole=""
     for entry in "${skips[@]}"; do
         spec=${entry%%|*}
@@ -74,8 +77,9 @@ for bin in $bins; do
     fi
     log=$(mktemp)
     t0=$SECONDS
-    # A bound per binary, so that a hang under valgrind fails instead of stalling CI.
-    if timeout 600 valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
+    # A bound per binary, so that a hang under valgrind fails instead of stalling CI (the
+    # integration suite is one binary of some 300 tests).
+    if timeout 1200 valgrind --leak-check=full --errors-for-leak-kinds=definite --error-exitcode=1 \
         --log-file="$log" "$bin" "${args[@]}" >"$log.out" 2>&1; then
         summary=$(grep -hoE 'ERROR SUMMARY: [0-9]+ errors|definitely lost: [0-9,]+ bytes|no leaks are possible' "$log" |
             sort -u | paste -sd ';' | sed 's/;/; /g')

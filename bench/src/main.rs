@@ -4,7 +4,9 @@
 //! `cargo run --release -p evloop-bench -- [workload...] [--reps N] [--json FILE] [--svg FILE]`
 //!
 //! Runtimes are interleaved within each repetition (their order rotates from one
-//! repetition to the next); the table shows the median over repetitions. The `echo`
+//! repetition to the next); the table shows the median over repetitions. `remote_spawn`
+//! (a plain thread handing tasks to a loop on another thread) has its own table, against
+//! tokio's current_thread and multi_thread runtimes. The `echo`
 //! workload (servers in their own processes against one load generator, next to a raw
 //! epoll server as the floor) takes minutes and runs only when named, as do the seeds'
 //! comparisons: `backends` (evloop's epoll, poll and select backends as idle
@@ -21,23 +23,33 @@ use std::fmt::Write as _;
 use std::process::ExitCode;
 use util::{median, percentile};
 use workloads::echo::{self, FLOOR, SERVERS, TOKIO, URING};
-use workloads::{backends, server_models};
+use workloads::{backends, echo_loops, remote_spawn, server_models};
 
 const USAGE: &str = "usage: evloop-bench [workload...] [--reps N] [--json FILE] [--svg FILE]
-                    [--secs S] [--conns N,N...]
+                    [--secs S] [--conns N,N...] [--loops N,N...]
 workloads: spawn_many yield_many ping_pong chained_spawn timers timers_memory
-           idle_tasks_memory timer_precision echo backends server_models
+           idle_tasks_memory timer_precision remote_spawn echo backends server_models
            (default: all but echo, backends and server_models; `all`: all of them)
   --reps N     repetitions, runtimes interleaved in each (default 5)
   --json FILE  also write the medians as JSON
   --svg FILE   also draw each runtime's figures relative to evloop's as an SVG chart;
                backends and server_models draw theirs next to it, in FILE-backends.svg
                and FILE-server_models.svg (FILE without its .svg)
+  remote_spawn: a plain thread spawns 100,000 Send tasks on a loop running on another
+        thread and waits for all (evloop's Handle::spawn and RemoteHandle::join against
+        tokio's Handle::spawn on current_thread and on multi_thread with 1 worker);
+        ns per task and evloop / the better tokio, in its own table.
   echo: an echo server per runtime (and a raw epoll one, the floor) pinned to core 0,
         one runtime-free load generator pinned to core 1, 64-byte messages; reports
         msg/s, server CPU µs per message and server peak RSS. It takes
         reps × conns settings × 5 servers × (secs + ~1 s): minutes, so it only runs
         when named.
+  echo --loops 1,2: instead of the table above, the echo servers across cores, nothing
+        pinned by the harness: evloop on each loop count given (run_per_core, one
+        SO_REUSEPORT listener per loop), tokio multi_thread with as many workers as the
+        largest count, and the epoll floor with as many threads (an epoll and a
+        SO_REUSEPORT listener each); server CPU µs per message, msg/s, peak RSS, and
+        evloop's ratios (most loops / the first count, / tokio, / epoll).
   backends: evloop on epoll, poll and select, 100 active connections and 0 to 15,000
         idle ones; loop CPU ns per message delivered. About a minute per rep.
   server_models: fork-per-client, thread-per-client and evloop echo servers at 100,
@@ -46,7 +58,8 @@ workloads: spawn_many yield_many ping_pong chained_spawn timers timers_memory
   --secs S     the measured window per run (default: echo 5, backends 2,
                server_models 3)
   --conns LIST echo and server_models: connection counts, comma-separated (default
-               echo 1000,10000; server_models 100,1000,5000)";
+               echo 1000,10000; server_models 100,1000,5000)
+  --loops LIST echo: loop counts, comma-separated (see echo --loops)";
 
 /// The workloads that take minutes and run only when named (or with `all`).
 const NAMED_ONLY: [&str; 3] = ["echo", "backends", "server_models"];
@@ -60,6 +73,8 @@ struct Args {
     secs: Option<f64>,
     /// `--conns`, if given (echo and server_models have their own defaults).
     conns: Option<Vec<usize>>,
+    /// `--loops`, if given: echo runs across cores with these loop counts.
+    loops: Option<Vec<usize>>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -70,6 +85,7 @@ fn parse_args() -> Result<Args, String> {
         svg: None,
         secs: None,
         conns: None,
+        loops: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -93,12 +109,11 @@ fn parse_args() -> Result<Args, String> {
             }
             "--conns" => {
                 let v = it.next().ok_or("--conns needs a list")?;
-                args.conns = Some(
-                    v.split(',')
-                        .map(|c| c.trim().parse().ok().filter(|&c: &usize| c > 0))
-                        .collect::<Option<_>>()
-                        .ok_or(format!("bad --conns {v:?}"))?,
-                );
+                args.conns = Some(positive_list(&v).ok_or(format!("bad --conns {v:?}"))?);
+            }
+            "--loops" => {
+                let v = it.next().ok_or("--loops needs a list")?;
+                args.loops = Some(positive_list(&v).ok_or(format!("bad --loops {v:?}"))?);
             }
             "-h" | "--help" => return Err(String::new()),
             _ if a.starts_with('-') => return Err(format!("unknown option {a}")),
@@ -106,6 +121,13 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     Ok(args)
+}
+
+/// The numbers of a comma-separated list, if every one is a positive integer.
+fn positive_list(v: &str) -> Option<Vec<usize>> {
+    v.split(',')
+        .map(|c| c.trim().parse().ok().filter(|&c: &usize| c > 0))
+        .collect()
 }
 
 /// The median figures of one workload.
@@ -156,7 +178,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let special = ["timer_precision", "all"];
+    let special = ["timer_precision", "remote_spawn", "all"];
     let known = |n: &str| {
         special.contains(&n) || NAMED_ONLY.contains(&n) || all.iter().any(|w| w.name == n)
     };
@@ -170,6 +192,10 @@ fn main() -> ExitCode {
             || (args.names.is_empty() && !NAMED_ONLY.contains(&n))
             || args.names.iter().any(|a| a == n)
     };
+    if args.loops.is_some() && !chosen("echo") {
+        eprintln!("error: --loops applies to the echo workload, which is not chosen\n{USAGE}");
+        return ExitCode::from(2);
+    }
     let mut bins = Vec::new();
     if chosen("echo") {
         bins.extend(echo::binaries());
@@ -236,7 +262,24 @@ fn main() -> ExitCode {
         }
     }
 
-    let echo_rows = if chosen("echo") {
+    let remote_row = chosen("remote_spawn").then(|| remote_spawn::run_all(args.reps));
+
+    let loop_servers = args.loops.as_deref().map(echo_loops::servers);
+    let echo_secs = args.secs.unwrap_or(5.0);
+    let loop_rows = match &loop_servers {
+        Some(servers) if chosen("echo") => {
+            let conns = args.conns.clone().unwrap_or(vec![1_000, 10_000]);
+            match echo_loops::run_all(servers, args.reps, &conns, echo_secs) {
+                Ok(rows) => rows,
+                Err(e) => {
+                    eprintln!("error: echo --loops: {e}");
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        _ => Vec::new(),
+    };
+    let echo_rows = if chosen("echo") && loop_servers.is_none() {
         match run_echo(&args) {
             Ok(rows) => rows,
             Err(e) => {
@@ -277,7 +320,16 @@ fn main() -> ExitCode {
     };
 
     print!("{}", render_tables(&rows, &precision, args.reps));
+    if let Some(row) = &remote_row {
+        print!("{}", remote_spawn::render_table(row, args.reps));
+    }
     print!("{}", render_echo(&echo_rows, &args));
+    if let (Some(servers), false) = (&loop_servers, loop_rows.is_empty()) {
+        print!(
+            "{}",
+            echo_loops::render_table(&loop_rows, servers, args.reps, echo_secs)
+        );
+    }
     if !backend_rows.is_empty() {
         print!(
             "{}",
@@ -293,6 +345,12 @@ fn main() -> ExitCode {
     let mut outputs = Vec::new();
     if let Some(path) = &args.json {
         let mut extra = Vec::new();
+        if let Some(row) = &remote_row {
+            extra.push(("remote_spawn", remote_spawn::render_json(row)));
+        }
+        if let (Some(servers), false) = (&loop_servers, loop_rows.is_empty()) {
+            extra.push(("echo_loops", echo_loops::render_json(&loop_rows, servers)));
+        }
         if !backend_rows.is_empty() {
             extra.push(("backends", backends::render_json(&backend_rows)));
         }

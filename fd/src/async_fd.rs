@@ -6,7 +6,7 @@ use std::io;
 use std::os::fd::{AsRawFd, RawFd};
 use std::task::{ready, Context, Poll};
 
-use evloop_reactor::{Direction, Interest, Registration};
+use evloop_reactor::{Backend, Direction, Interest, Reactor, Registration};
 
 use crate::guard::{AsyncFdReadyGuard, AsyncFdReadyMutGuard};
 use crate::sys::{self, Kind};
@@ -89,6 +89,12 @@ impl<T: AsRawFd> AsyncFd<T> {
     /// - an error saying so outside a running loop; the OS error otherwise (`EBADF`).
     pub fn new(inner: T) -> io::Result<AsyncFd<T>> {
         let fd = inner.as_raw_fd();
+        // poll, select and io_uring accept any fd and report a file always ready; refuse
+        // on every backend what epoll refuses, so a program behaves the same on each.
+        let epoll = Reactor::current().is_none_or(|r| r.backend() == Backend::Epoll);
+        if !epoll && !sys::epoll_accepts(fd)? {
+            return Err(refused(fd, sys::kind(fd)));
+        }
         let reg = Registration::new(fd, Interest::BOTH).map_err(|e| match e.raw_os_error() {
             // epoll's answer for a file it cannot watch: a regular file or a directory.
             Some(libc::EPERM) => refused(fd, sys::kind(fd)),
@@ -359,7 +365,7 @@ impl<T: AsRawFd> AsyncFd<T> {
     }
 }
 
-/// The error for an fd epoll refused (`EPERM`), saying what it is if `fstat` could tell.
+/// The error for an fd epoll refuses (`EPERM`), saying what it is if `fstat` could tell.
 fn refused(fd: RawFd, kind: io::Result<Kind>) -> io::Error {
     let what = match kind {
         Ok(Kind::Regular) => "a regular file",

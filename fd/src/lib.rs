@@ -42,7 +42,9 @@
 //!   read would stop every task of the loop.
 //! - **Readiness is edge-triggered**: it stays set until cleared, and should be cleared
 //!   only when the fd says `WouldBlock` ([`AsyncFdReadyGuard::try_io`] does exactly
-//!   that). Clearing early waits for an edge that may never come.
+//!   that). Clearing early waits for an edge that may never come. (On the
+//!   level-triggered backends, `Backend::Poll` and `Backend::Select`, a direction cleared
+//!   with data left is reported ready again at the next wait: there are no edges there.)
 //! - One waiting task per direction; the fd belongs to the loop that registered it
 //!   (`AsyncFd` is `!Send`).
 //!

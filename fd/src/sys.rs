@@ -1,6 +1,7 @@
-//! The two questions `AsyncFd::new` asks the OS about a file descriptor: whether it is
-//! non-blocking (`fcntl(F_GETFL)`) and, when epoll refused it, what kind of file it is
-//! (`fstat`, for the error message). The crate's only `unsafe`.
+//! The questions `AsyncFd::new` asks the OS about a file descriptor: whether it is
+//! non-blocking (`fcntl(F_GETFL)`), whether epoll would watch it (on the backends that
+//! would accept anything), and, when refused, what kind of file it is (`fstat`, for the
+//! error message). The crate's only `unsafe`.
 
 #![allow(unsafe_code)]
 
@@ -44,4 +45,37 @@ pub(crate) fn is_nonblocking(fd: RawFd) -> io::Result<bool> {
         return Err(io::Error::last_os_error());
     }
     Ok(flags & libc::O_NONBLOCK != 0)
+}
+
+/// Whether epoll accepts `fd` (it refuses, with `EPERM`, files that cannot be polled:
+/// regular files and directories), asked of a throwaway epoll instance.
+pub(crate) fn epoll_accepts(fd: RawFd) -> io::Result<bool> {
+    // SAFETY: no pointer arguments; the result is checked.
+    let ep = unsafe { libc::epoll_create1(libc::EPOLL_CLOEXEC) };
+    if ep == -1 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `ep` is a fresh epoll fd that nothing else owns; it is closed when this drops.
+    let ep = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(ep) };
+    let mut event = libc::epoll_event {
+        events: libc::EPOLLIN as u32,
+        u64: 0,
+    };
+    // SAFETY: `event` is a valid `epoll_event`; both fds are open.
+    let rc = unsafe {
+        libc::epoll_ctl(
+            std::os::fd::AsRawFd::as_raw_fd(&ep),
+            libc::EPOLL_CTL_ADD,
+            fd,
+            &mut event,
+        )
+    };
+    if rc == 0 {
+        return Ok(true);
+    }
+    let err = io::Error::last_os_error();
+    match err.raw_os_error() {
+        Some(libc::EPERM) => Ok(false),
+        _ => Err(err),
+    }
 }

@@ -1,6 +1,7 @@
 //! hyper on evloop end to end: the examples' HTTP/1.1 server answering a real `curl`
-//! (keep-alive included) and hyper's own client on evloop, hyper's header read timeout
-//! on `EvloopTimer`, and HTTP/2 with its streams spawned through `EvloopExecutor`.
+//! (keep-alive included) and hyper's own client on evloop, and hyper's header read timeout
+//! on `EvloopTimer`. HTTP/2 (hyper's `http2` feature pulls in h2 and tokio's build) is
+//! tested in `eco/tests/hyper_http2.rs`.
 
 #[path = "../examples/shared/server.rs"]
 mod server;
@@ -15,7 +16,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use evloop::net::{TcpListener, TcpStream};
 use evloop::time::timeout;
-use evloop_hyper::{EvloopExecutor, EvloopIo, EvloopTimer};
+use evloop_hyper::EvloopIo;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper::{header, Request, StatusCode};
@@ -222,49 +223,4 @@ fn header_read_timeout_on_evloop_timer_closes_a_stalled_connection() {
         "closed after {waited:?}"
     );
     assert!(waited < Duration::from_secs(10), "closed after {waited:?}");
-}
-
-#[test]
-fn http2_streams_run_as_tasks_through_evloop_executor() {
-    run_bounded(async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        evloop::spawn(async move {
-            let (stream, _) = listener.accept().await.unwrap();
-            hyper::server::conn::http2::Builder::new(EvloopExecutor)
-                .timer(EvloopTimer)
-                .serve_connection(
-                    EvloopIo::new(stream),
-                    hyper::service::service_fn(service::service),
-                )
-                .await
-                .unwrap();
-        });
-
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let (sender, conn) = hyper::client::conn::http2::Builder::new(EvloopExecutor)
-            .timer(EvloopTimer)
-            .handshake::<_, Full<Bytes>>(EvloopIo::new(stream))
-            .await
-            .unwrap();
-        evloop::spawn(conn);
-        // Sixteen requests in flight at once on one connection: sixteen HTTP/2 streams.
-        let requests: Vec<_> = (0..16)
-            .map(|i| {
-                let mut sender = sender.clone();
-                evloop::spawn(async move {
-                    let request = Request::post(format!("http://{addr}/echo"))
-                        .body(Full::new(Bytes::from(format!("stream {i}"))))
-                        .unwrap();
-                    let response = sender.send_request(request).await.unwrap();
-                    assert_eq!(response.status(), StatusCode::OK);
-                    response.into_body().collect().await.unwrap().to_bytes()
-                })
-            })
-            .collect();
-        let bodies = evloop::gather_all(requests).await;
-        for (i, body) in bodies.into_iter().enumerate() {
-            assert_eq!(body.unwrap(), format!("stream {i}"));
-        }
-    });
 }

@@ -135,6 +135,7 @@
 
 mod backend;
 mod completion;
+pub mod context;
 mod fd_table;
 mod interest;
 mod io_state;
@@ -147,8 +148,9 @@ mod sys;
 
 pub use backend::Backend;
 pub use completion::CompletionStream;
+pub use context::EnterGuard;
 pub use interest::{Direction, Interest};
 pub use notifier::Notifier;
-pub use reactor::{EnterGuard, Reactor};
+pub use reactor::Reactor;
 pub use registration::Registration;
 pub use sys::timer_slack::TimerSlackGuard;

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::backend::Backend;
+use crate::context::{self, EnterGuard, LoopContext};
 use crate::interest::Interest;
 use crate::io_state::IoState;
 use crate::notifier::Notifier;
@@ -18,11 +19,6 @@ use crate::selector::Selector;
 use crate::slab::{Slab, Token, NOTIFIER_TOKEN};
 use crate::sys::uring::{Route, Uring};
 use crate::sys::{Event, Watch};
-
-thread_local! {
-    /// The reactor of the loop running on this thread, set by [`Reactor::enter`].
-    static CURRENT: RefCell<Option<Rc<Reactor>>> = const { RefCell::new(None) };
-}
 
 /// A reactor: registers file descriptors, blocks in [`wait`](Reactor::wait), and wakes
 /// the wakers of the fds that became ready. It waits in epoll unless created
@@ -222,12 +218,8 @@ impl Reactor {
     /// # drop(reg);
     /// # Ok::<(), std::io::Error>(())
     /// ```
-    pub fn enter(self: &Rc<Self>) -> EnterGuard {
-        let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(self))));
-        EnterGuard {
-            previous,
-            _not_send: PhantomData,
-        }
+    pub fn enter(self: &Rc<Self>) -> EnterGuard<'static> {
+        LoopContext::new(Some(Rc::clone(self)), None).enter_owned()
     }
 
     /// The thread's current reactor (see [`enter`](Reactor::enter)), if a loop is running.
@@ -249,7 +241,7 @@ impl Reactor {
     /// # Ok::<(), std::io::Error>(())
     /// ```
     pub fn current() -> Option<Rc<Reactor>> {
-        CURRENT.with(|current| current.borrow().clone())
+        context::with(|cx| cx.reactor().cloned()).flatten()
     }
 
     /// Blocks until an fd is ready, the notifier fires, or `timeout` passes (`None` waits
@@ -467,48 +459,5 @@ impl fmt::Debug for Reactor {
             )
             .field("notified", &self.notified.get())
             .finish_non_exhaustive()
-    }
-}
-
-/// Keeps a reactor current on this thread; dropping it restores the previous one.
-/// Returned by [`Reactor::enter`]; `!Send`, it must drop on the thread that made it.
-///
-/// ```
-/// use std::rc::Rc;
-/// use evloop_reactor::Reactor;
-///
-/// let outer = Reactor::new()?;
-/// let inner = Reactor::new()?;
-/// let outer_guard = outer.enter();
-/// let inner_guard = inner.enter();
-/// assert!(Rc::ptr_eq(&Reactor::current().unwrap(), &inner));
-/// drop(inner_guard);
-/// assert!(Rc::ptr_eq(&Reactor::current().unwrap(), &outer));
-/// drop(outer_guard);
-/// assert!(Reactor::current().is_none());
-/// # Ok::<(), std::io::Error>(())
-/// ```
-#[must_use = "the reactor stops being current as soon as the guard is dropped"]
-pub struct EnterGuard {
-    /// The reactor that was current before [`Reactor::enter`], restored on drop.
-    previous: Option<Rc<Reactor>>,
-    /// Keeps the guard on its thread (`!Send`, `!Sync`).
-    _not_send: PhantomData<*const ()>,
-}
-
-impl Drop for EnterGuard {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        let entered = CURRENT.with(|current| current.replace(previous));
-        // The reactor (maybe the last Rc) drops outside the thread-local's borrow.
-        drop(entered);
-    }
-}
-
-impl fmt::Debug for EnterGuard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EnterGuard")
-            .field("restores_previous", &self.previous.is_some())
-            .finish()
     }
 }

@@ -113,8 +113,9 @@ mod timeout;
 mod wheel;
 
 pub use clock::{advance, pause, resume};
+pub use evloop_reactor::EnterGuard;
 pub use instant::Instant;
 pub use interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use sleep::{sleep, sleep_until, Sleep};
-pub use store::{EnterGuard, TimerStore};
+pub use store::TimerStore;
 pub use timeout::{timeout, timeout_at, Elapsed, Timeout};

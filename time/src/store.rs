@@ -1,4 +1,5 @@
-//! [`TimerStore`], one per loop, and the thread's "current store" that timer futures bind to.
+//! [`TimerStore`], one per loop, and the thread's "current store" that timer futures bind to
+//! (kept in the loop's context, `evloop_reactor::context`).
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -7,14 +8,11 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
 
+use evloop_reactor::context::{self, EnterGuard, LoopContext};
+
 use crate::clock::Clock;
 use crate::wheel::{Key, Wheel};
 use crate::Instant;
-
-thread_local! {
-    /// The store [`TimerStore::enter`] made current on this thread, if any.
-    static CURRENT: RefCell<Option<Rc<TimerStore>>> = const { RefCell::new(None) };
-}
 
 /// The timers of one loop: every armed [`Sleep`](crate::Sleep) (and so every
 /// [`Timeout`](crate::Timeout) and [`Interval`](crate::Interval)) of the loop lives here
@@ -76,32 +74,6 @@ pub struct TimerStore {
     _not_send: PhantomData<*const ()>,
 }
 
-/// Keeps a [`TimerStore`] current on this thread; made by [`TimerStore::enter`].
-///
-/// Dropping it makes the previously current store (or none) current again. Guards nest;
-/// drop them in the reverse order they were made.
-///
-/// ```
-/// use std::rc::Rc;
-/// use evloop_time::TimerStore;
-///
-/// let outer = TimerStore::new();
-/// let outer_guard = outer.enter();
-/// {
-///     let inner = TimerStore::new();
-///     let _inner_guard = inner.enter();
-///     assert!(Rc::ptr_eq(&TimerStore::current().unwrap(), &inner));
-/// } // the inner guard drops: the outer store is current again
-/// assert!(Rc::ptr_eq(&TimerStore::current().unwrap(), &outer));
-/// drop(outer_guard);
-/// assert!(TimerStore::current().is_none());
-/// ```
-#[must_use = "the store is current only until the guard is dropped"]
-pub struct EnterGuard {
-    /// The store that was current before this guard's, put back on drop.
-    previous: Option<Rc<TimerStore>>,
-}
-
 impl TimerStore {
     /// Makes an empty store whose clock origin is now.
     ///
@@ -148,9 +120,9 @@ impl TimerStore {
     /// drop(nap);
     /// assert!(store.is_empty());
     /// ```
-    pub fn enter(self: &Rc<Self>) -> EnterGuard {
-        let previous = CURRENT.with(|current| current.replace(Some(Rc::clone(self))));
-        EnterGuard { previous }
+    pub fn enter(self: &Rc<Self>) -> EnterGuard<'static> {
+        let timers: Rc<dyn std::any::Any> = Rc::clone(self) as _;
+        LoopContext::new(None, Some(timers)).enter_owned()
     }
 
     /// The thread's current store, if some loop has entered one.
@@ -166,15 +138,12 @@ impl TimerStore {
     /// assert!(std::rc::Rc::ptr_eq(&TimerStore::current().unwrap(), &store));
     /// ```
     pub fn current() -> Option<Rc<TimerStore>> {
-        Self::with_current(Rc::clone)
+        context::with(|cx| cx.timers::<TimerStore>()).flatten()
     }
 
     /// Runs `f` with the thread's current store, if there is one (without cloning it).
-    pub(crate) fn with_current<R>(f: impl FnOnce(&Rc<TimerStore>) -> R) -> Option<R> {
-        CURRENT
-            .try_with(|current| current.borrow().as_ref().map(f))
-            .ok()
-            .flatten()
+    pub(crate) fn with_current<R>(f: impl FnOnce(&TimerStore) -> R) -> Option<R> {
+        context::with(|cx| cx.timers_ref::<TimerStore>().map(f)).flatten()
     }
 
     /// The loop's clock, which [`Instant::now`] reads while this store is current.
@@ -427,25 +396,6 @@ impl fmt::Debug for TimerStore {
             .field("armed", &self.len())
             .field("next_deadline", &self.next_deadline())
             .finish_non_exhaustive()
-    }
-}
-
-impl Drop for EnterGuard {
-    fn drop(&mut self) {
-        let previous = self.previous.take();
-        // During thread teardown the slot may be gone already; then there is nothing to restore.
-        let entered = CURRENT
-            .try_with(|current| current.replace(previous))
-            .ok()
-            .flatten();
-        // Dropped outside the thread-local's borrow: it may be the store's last reference.
-        drop(entered);
-    }
-}
-
-impl fmt::Debug for EnterGuard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EnterGuard").finish_non_exhaustive()
     }
 }
 

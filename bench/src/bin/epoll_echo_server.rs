@@ -7,8 +7,12 @@
 //! connection's buffer and the fd is watched for `EPOLLOUT` instead of `EPOLLIN` until it
 //! is flushed: the same backpressure the runtimes' `write_all` gives.
 //!
+//! With `--threads N`: N such threads, each with its own epoll and its own
+//! `SO_REUSEPORT` listener on the one port (the kernel spreads the connections), sharing
+//! nothing: the floor of a thread-per-core server.
+//!
 //! ```text
-//! cargo run --release -p evloop-bench --bin epoll_echo_server -- --port 7881
+//! cargo run --release -p evloop-bench --bin epoll_echo_server -- --port 7881 [--threads N]
 //! ```
 
 mod common;
@@ -72,12 +76,40 @@ impl Conn {
 }
 
 fn main() -> io::Result<()> {
-    let port = common::args("epoll_echo_server [--port N]", &[]).port;
+    let args = common::args(
+        "epoll_echo_server [--port N] [--threads N]",
+        &[],
+        Some("--threads"),
+    );
     common::raise_fd_limit();
-    let listener = TcpListener::bind(("127.0.0.1", port))?;
-    listener.set_nonblocking(true)?;
-    common::listen_backlog(&listener)?;
-    common::announce(listener.local_addr()?);
+    let Some(threads) = args.count else {
+        let listener = TcpListener::bind(("127.0.0.1", args.port))?;
+        listener.set_nonblocking(true)?;
+        common::listen_backlog(&listener)?;
+        common::announce(listener.local_addr()?);
+        return serve(&listener);
+    };
+    // Every listener is bound (on the first one's port) before the address is announced,
+    // so that the kernel spreads even the first connections over all of them.
+    let first = rawnet::reuseport_listener(args.port, 4096)?;
+    let addr = first.local_addr()?;
+    let mut listeners = vec![first];
+    for _ in 1..threads {
+        listeners.push(rawnet::reuseport_listener(addr.port(), 4096)?);
+    }
+    common::announce(addr);
+    let workers: Vec<_> = listeners
+        .into_iter()
+        .map(|listener| std::thread::spawn(move || serve(&listener)))
+        .collect();
+    for worker in workers {
+        worker.join().expect("a server thread panicked")?;
+    }
+    Ok(())
+}
+
+/// Serves the connections of `listener` on this thread, with its own epoll, forever.
+fn serve(listener: &TcpListener) -> io::Result<()> {
     let ep = rawnet::Epoll::new()?;
     ep.add(listener.as_raw_fd(), rawnet::IN, LISTENER)?;
     // Indexed by fd.
@@ -88,7 +120,7 @@ fn main() -> io::Result<()> {
         for ev in &events[..n] {
             let (_, token) = rawnet::split(ev);
             if token == LISTENER {
-                accept_all(&listener, &ep, &mut conns)?;
+                accept_all(listener, &ep, &mut conns)?;
                 continue;
             }
             let slot = &mut conns[token as usize];

@@ -2,13 +2,22 @@
 //! `examples/echo_server.rs` (one task per connection, a 4 KiB buffer, read then
 //! `write_all`, `TCP_NODELAY`).
 //!
+//! With `--loops N` it runs the thread-per-core shape of `examples/per_core_echo.rs`
+//! instead: `evloop::run_per_core(N)`, each loop with its own `SO_REUSEPORT` listener
+//! (`net::TcpSocket`) on the one port, so the kernel spreads the connections and the loops
+//! share nothing. `run_per_core` pins loop `i` to the `i`-th CPU the process may run on.
+//!
 //! ```text
-//! cargo run --release -p evloop-bench --bin evloop_echo_server -- --port 7878
+//! cargo run --release -p evloop-bench --bin evloop_echo_server -- --port 7878 [--loops N]
 //! ```
 
 mod common;
 
-use evloop::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::Arc;
+
+use evloop::net::{TcpListener, TcpSocket, TcpStream};
+use evloop::sync::shared::Semaphore;
 
 /// Echoes one connection until EOF or an error.
 async fn echo(mut stream: TcpStream) {
@@ -21,21 +30,89 @@ async fn echo(mut stream: TcpStream) {
     }
 }
 
-fn main() {
-    let port = common::args("evloop_echo_server [--port N]", &[]).port;
-    common::raise_fd_limit();
-    evloop::run(async move {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.expect("bind");
-        common::listen_backlog(&listener).expect("listen");
-        common::announce(listener.local_addr().expect("local_addr"));
-        loop {
-            match listener.accept().await {
-                Ok((stream, _)) => drop(evloop::spawn(echo(stream))),
-                Err(e) => {
-                    eprintln!("accept: {e}");
-                    evloop::time::sleep(std::time::Duration::from_millis(100)).await;
-                }
+/// Accepts forever, one task per connection on this loop.
+async fn serve(listener: TcpListener) {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => drop(evloop::spawn(echo(stream))),
+            Err(e) => {
+                eprintln!("accept: {e}");
+                evloop::time::sleep(std::time::Duration::from_millis(100)).await;
             }
         }
+    }
+}
+
+fn main() {
+    let args = common::args(
+        "evloop_echo_server [--port N] [--loops N]",
+        &[],
+        Some("--loops"),
+    );
+    common::raise_fd_limit();
+    match args.count {
+        None => evloop::run(async move {
+            let listener = TcpListener::bind(("127.0.0.1", args.port))
+                .await
+                .expect("bind");
+            common::listen_backlog(&listener).expect("listen");
+            common::announce(listener.local_addr().expect("local_addr"));
+            serve(listener).await
+        }),
+        Some(loops) => serve_per_core(loops, args.port),
+    }
+}
+
+/// What the loops of `serve_per_core` share while they bind.
+struct Binding {
+    /// The port every loop binds: loop 0's, once it has bound (it may have asked for 0).
+    port: AtomicU16,
+    /// One permit per other loop, added once `port` is loop 0's.
+    port_known: Semaphore,
+    /// One permit per other loop that has bound its listener.
+    bound: Semaphore,
+}
+
+/// Serves on `loops` loops (`run_per_core`), each with its own `SO_REUSEPORT` listener on
+/// the same port; announces the address once every loop listens, so that the kernel
+/// spreads even the first connections over all of them.
+fn serve_per_core(loops: usize, port: u16) {
+    let binding = Arc::new(Binding {
+        port: AtomicU16::new(port),
+        port_known: Semaphore::new(0),
+        bound: Semaphore::new(0),
     });
+    evloop::run_per_core(loops, move |index| {
+        let binding = binding.clone();
+        async move {
+            if index > 0 {
+                binding.port_known.acquire().await.expect("open").forget();
+            }
+            let listener = reuseport_listener(binding.port.load(Ordering::SeqCst))
+                .unwrap_or_else(|e| panic!("loop {index}: binding the listener: {e}"));
+            if index == 0 {
+                let addr = listener.local_addr().expect("local_addr");
+                binding.port.store(addr.port(), Ordering::SeqCst);
+                binding.port_known.add_permits(loops - 1);
+                if loops > 1 {
+                    let others = binding.bound.acquire_many(loops - 1).await;
+                    others.expect("open").forget();
+                }
+                common::announce(addr);
+            } else {
+                binding.bound.add_permits(1);
+            }
+            serve(listener).await
+        }
+    });
+}
+
+/// A listener on `127.0.0.1:port` that other sockets may share (`SO_REUSEPORT`), with
+/// the same accept backlog as every echo server.
+fn reuseport_listener(port: u16) -> std::io::Result<TcpListener> {
+    let socket = TcpSocket::new_v4()?;
+    socket.set_reuseaddr(true)?;
+    socket.set_reuseport(true)?;
+    socket.bind(([127, 0, 0, 1], port).into())?;
+    socket.listen(4096)
 }

@@ -38,7 +38,7 @@ fn child(listener: TcpListener, stream: TcpStream) -> ! {
 }
 
 fn main() {
-    let port = common::args("fork_echo_server [--port N]", &[]).port;
+    let port = common::args("fork_echo_server [--port N]", &[], None).port;
     common::raise_fd_limit();
     // SAFETY: SIG_IGN is a valid disposition for SIGCHLD: the kernel then reaps exited
     // children itself.

@@ -25,7 +25,7 @@ async fn echo(mut stream: Async<TcpStream>) {
 }
 
 fn main() {
-    let port = common::args("smol_echo_server [--port N]", &[]).port;
+    let port = common::args("smol_echo_server [--port N]", &[], None).port;
     common::raise_fd_limit();
     let ex = LocalExecutor::new();
     smol::block_on(ex.run(async {

@@ -27,7 +27,7 @@ fn echo(mut stream: TcpStream) {
 }
 
 fn main() {
-    let port = common::args("thread_echo_server [--port N]", &[]).port;
+    let port = common::args("thread_echo_server [--port N]", &[], None).port;
     common::raise_fd_limit();
     let listener = TcpListener::bind(("127.0.0.1", port)).expect("bind");
     common::listen_backlog(&listener).expect("listen");

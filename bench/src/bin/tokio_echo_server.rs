@@ -1,10 +1,14 @@
 //! tokio's echo server for the harness's `echo` workload: the logic of
 //! `examples/echo_server.rs` (one task per connection, a 4 KiB buffer, read then
 //! `write_all`, `TCP_NODELAY`) on the current_thread runtime, with `tokio::spawn`, or
-//! with `LocalSet::spawn_local` given `--local`.
+//! with `LocalSet::spawn_local` given `--local`. With `--workers N`: on the multi_thread
+//! runtime with N worker threads instead, with `tokio::spawn` (the `#[tokio::main]`
+//! shape: the accept loop runs in `block_on` on the main thread, the connections on the
+//! workers).
 //!
 //! ```text
 //! cargo run --release -p evloop-bench --bin tokio_echo_server -- --port 7879 [--local]
+//! cargo run --release -p evloop-bench --bin tokio_echo_server -- --port 7879 --workers 2
 //! ```
 
 mod common;
@@ -40,9 +44,26 @@ async fn serve(port: u16, spawn: fn(TcpStream)) {
 }
 
 fn main() {
-    let args = common::args("tokio_echo_server [--port N] [--local]", &["--local"]);
+    let args = common::args(
+        "tokio_echo_server [--port N] [--local | --workers N]",
+        &["--local"],
+        Some("--workers"),
+    );
     let (port, local) = (args.port, !args.switches.is_empty());
     common::raise_fd_limit();
+    if let Some(workers) = args.count {
+        if local {
+            eprintln!("tokio_echo_server: --local and --workers exclude each other");
+            std::process::exit(2);
+        }
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        rt.block_on(serve(port, |s| drop(tokio::spawn(echo(s)))));
+        return;
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

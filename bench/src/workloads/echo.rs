@@ -6,6 +6,9 @@
 //! generator opens the connections, then ping-pongs 64-byte messages on all of them for
 //! the window and reads the server's CPU time (`/proc/PID/task/*/schedstat`) at both ends of it and
 //! its peak RSS (`VmHWM`) at the end.
+//!
+//! [`measure`] runs any server binary that way, pinned or not ([`Placement`]): the
+//! multi-loop comparison (`echo --loops`, `echo_loops.rs`) runs its servers unpinned.
 
 use std::io::{self, BufRead, BufReader};
 use std::os::unix::process::CommandExt;
@@ -169,14 +172,62 @@ impl Drop for Running {
     }
 }
 
-/// Runs `server` against the load generator with `conns` connections for `secs`; with
-/// `count_syscalls`, also counts the server's system calls (`perf stat`, which slows the
-/// server: count in runs of their own).
+/// Where the server and the load generator run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// The server pinned to core 0, the load generator to core 1 (the one-core table).
+    Pinned,
+    /// Neither pinned: the scheduler places them (the multi-loop table, whose servers
+    /// need every core; `run_per_core` still pins each evloop loop to its own core).
+    Unpinned,
+}
+
+/// Runs `server` against the load generator with `conns` connections for `secs`, pinned;
+/// with `count_syscalls`, also counts the server's system calls (`perf stat`, which slows
+/// the server: count in runs of their own).
 pub fn run(server: &Server, conns: usize, secs: f64, count_syscalls: bool) -> io::Result<Sample> {
+    let launch = Launch {
+        bin: server.bin,
+        args: server.args,
+        env: server.env,
+        placement: Placement::Pinned,
+    };
+    measure(&launch, conns, secs, count_syscalls)
+}
+
+/// How to start one server binary.
+pub struct Launch<'a, S> {
+    /// The binary, next to the harness's own.
+    pub bin: &'a str,
+    /// Its arguments.
+    pub args: &'a [S],
+    /// Extra environment variables.
+    pub env: &'a [(&'a str, &'a str)],
+    /// Where it and the load generator run.
+    pub placement: Placement,
+}
+
+/// A command for `bin` in `dir`, pinned to `cpu` if `placement` pins.
+fn command(dir: &Path, bin: &str, placement: Placement, cpu: usize) -> Command {
+    match placement {
+        Placement::Pinned => pinned(&dir.join(bin), cpu),
+        Placement::Unpinned => Command::new(dir.join(bin)),
+    }
+}
+
+/// Runs the server `launch` describes against the load generator with `conns`
+/// connections for `secs`; with `count_syscalls`, also counts its system calls.
+pub fn measure<S: AsRef<std::ffi::OsStr>>(
+    launch: &Launch<'_, S>,
+    conns: usize,
+    secs: f64,
+    count_syscalls: bool,
+) -> io::Result<Sample> {
+    let (bin, placement) = (launch.bin, launch.placement);
     let dir = bin_dir()?;
-    let child = pinned(&dir.join(server.bin), SERVER_CPU)
-        .args(server.args)
-        .envs(server.env.iter().copied())
+    let child = command(&dir, bin, placement, SERVER_CPU)
+        .args(launch.args)
+        .envs(launch.env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()?;
     let mut srv = Running(child);
@@ -186,9 +237,9 @@ pub fn run(server: &Server, conns: usize, secs: f64, count_syscalls: bool) -> io
     let addr = line
         .trim()
         .strip_prefix("listening on ")
-        .ok_or_else(|| io::Error::other(format!("{}: unexpected first line {line:?}", server.bin)))?
+        .ok_or_else(|| io::Error::other(format!("{bin}: unexpected first line {line:?}")))?
         .to_string();
-    let out = pinned(&dir.join("echo_load"), CLIENT_CPU)
+    let out = command(&dir, "echo_load", placement, CLIENT_CPU)
         .args(["--addr", &addr, "--conns", &conns.to_string()])
         .args([
             "--size",

@@ -84,6 +84,12 @@ impl TaskRef {
         self.ptr
     }
 
+    /// Another reference to the same task.
+    pub(crate) fn clone_ref(&self) -> TaskRef {
+        self.header().state.ref_inc();
+        TaskRef { ptr: self.ptr }
+    }
+
     /// Gives up ownership of the reference without releasing it (see `from_raw`).
     pub(crate) fn into_raw(self) -> NonNull<Header> {
         std::mem::ManuallyDrop::new(self).ptr

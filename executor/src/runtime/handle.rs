@@ -10,7 +10,7 @@ use crate::raw::cell::{self, Start};
 use crate::scheduler::context;
 use crate::scheduler::remote::{Injected, NewTask, Remote};
 use crate::scheduler::wake::LoopScheduler;
-use crate::task::remote_handle::{RemoteTask, Slot};
+use crate::task::remote_handle::{RemoteTask, Slot, TaskMemory};
 use crate::task::RemoteHandle;
 
 /// A handle to a loop that any thread can hold: it spawns tasks on the loop and runs
@@ -133,9 +133,11 @@ impl Handle {
         let task = RemoteTask::new(future, slot.clone());
         let owner = self.remote.hold();
         let ptr = cell::allocate::<_, LoopScheduler>(task, owner, id, Start::Injected);
+        // SAFETY: `allocate` made one reference, which this takes over.
+        let task = unsafe { crate::raw::TaskRef::from_raw(ptr) };
+        let memory = TaskMemory::new(task.clone_ref());
         let new = NewTask {
-            // SAFETY: `allocate` made one reference, which this takes over.
-            task: Some(unsafe { crate::raw::TaskRef::from_raw(ptr) }),
+            task: Some(task),
             location,
         };
         // On the loop's own thread the task is listed at once; from anywhere else it goes
@@ -150,7 +152,7 @@ impl Handle {
         if let Some(new) = new {
             self.remote.schedule_remote(Injected::Spawn(new));
         }
-        RemoteHandle::new(slot)
+        RemoteHandle::new(slot, Some(memory))
     }
 
     /// Runs `make` on the loop's thread and spawns the future it returns there: the
@@ -197,7 +199,7 @@ impl Handle {
         // If the loop is gone the closure is dropped here, and `StartOnLoop`'s drop
         // reports the task cancelled.
         self.remote.schedule_remote(Injected::Call(Box::new(call)));
-        RemoteHandle::new(slot)
+        RemoteHandle::new(slot, None)
     }
 
     /// Runs `f` on the loop's thread at its next turn: asyncio's `call_soon_threadsafe`.

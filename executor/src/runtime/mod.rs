@@ -121,8 +121,6 @@ impl Runtime {
     pub fn block_on<F: Future>(&self, future: F) -> F::Output {
         let event_loop = &*self.event_loop;
         let _entered = event_loop.enter();
-        let _reactor = event_loop.reactor.enter();
-        let _timers = event_loop.timers.enter();
         let _slack = event_loop
             .config
             .low_timer_slack
@@ -203,10 +201,7 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        let event_loop = &*self.event_loop;
-        let _reactor = event_loop.reactor.enter();
-        let _timers = event_loop.timers.enter();
-        event_loop.shutdown();
+        self.event_loop.shutdown();
     }
 }
 

@@ -48,6 +48,7 @@ use std::panic::Location;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use evloop_reactor::context::LoopContext;
 use evloop_reactor::Reactor;
 use evloop_time::TimerStore;
 
@@ -73,6 +74,9 @@ pub(crate) struct EventLoop {
     pub(crate) reactor: Rc<Reactor>,
     /// This loop's timers.
     pub(crate) timers: Rc<TimerStore>,
+    /// The reactor and the timers, as the rest of the runtime finds them while this loop
+    /// runs (`context.rs`).
+    context: LoopContext,
     /// Threads for `spawn_blocking`.
     pub(crate) blocking: Arc<Pool>,
     /// Settings from the `Builder`.
@@ -94,13 +98,16 @@ impl EventLoop {
             eprintln!("evloop debug: backend: {}", reactor.describe());
         }
         let remote = Remote::new_registered(reactor.notifier());
+        let timers = TimerStore::new();
+        let context = LoopContext::new(Some(reactor.clone()), Some(timers.clone()));
         Ok(EventLoop {
             id: remote.id(),
             remote,
             run_queue: RunQueue::new(),
             tasks: LiveTasks::default(),
             reactor,
-            timers: TimerStore::new(),
+            timers,
+            context,
             blocking: Pool::new(config.pool.clone()),
             spin: TimerSpin::new(config.timer_spin),
             config,

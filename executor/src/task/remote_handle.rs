@@ -17,13 +17,17 @@ use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use super::JoinError;
-use crate::loom::{Condvar, Mutex, MutexGuard};
+use crate::loom::{AtomicBool, Condvar, Mutex, MutexGuard, Ordering};
+use crate::raw::TaskRef;
 use crate::scheduler::context;
 
 /// What a remote task and its handle share.
 pub(crate) struct Slot<T> {
     /// The task's id (for `JoinError`).
     id: u64,
+    /// `abort` was called: the task's next poll drops its future. Outside the lock, so
+    /// that a task's poll reads it without taking the lock.
+    cancel: AtomicBool,
     /// The result and the wakers, behind a lock both sides take briefly.
     state: Mutex<SlotState<T>>,
     /// Signalled when the result arrives, for a plain thread blocked in `join`.
@@ -36,12 +40,14 @@ struct SlotState<T> {
     result: Option<Result<T, JoinError>>,
     /// The result was set (it may have been taken since).
     finished: bool,
-    /// `abort` was called: the task's next poll drops its future.
-    cancel: bool,
-    /// The task's waker (from its latest poll), which `abort` wakes.
+    /// The task's waker (from its latest poll that returned `Pending`), which `abort`
+    /// wakes.
     task: Option<Waker>,
     /// Whoever awaits the handle.
     waiter: Option<Waker>,
+    /// A thread blocks in `join` on the condition variable (so a finish must signal it;
+    /// without one, signalling would be a wasted `futex` call per task).
+    joiner: bool,
 }
 
 impl<T> Slot<T> {
@@ -49,12 +55,13 @@ impl<T> Slot<T> {
     pub(crate) fn new(id: u64) -> Arc<Slot<T>> {
         Arc::new(Slot {
             id,
+            cancel: AtomicBool::new(false),
             state: Mutex::new(SlotState {
                 result: None,
                 finished: false,
-                cancel: false,
                 task: None,
                 waiter: None,
+                joiner: false,
             }),
             done: Condvar::new(),
         })
@@ -75,10 +82,29 @@ impl<T> Slot<T> {
         state.finished = true;
         state.task = None;
         let waiter = state.waiter.take();
+        let joiner = state.joiner;
         drop(state);
-        self.done.notify_all();
+        if joiner {
+            self.done.notify_all();
+        }
         if let Some(waiter) = waiter {
             waiter.wake();
+        }
+    }
+
+    /// Keeps the waker of a task that returned `Pending`, for `abort` to wake. Most remote
+    /// tasks finish in their first poll and never come here.
+    fn park_task(&self, waker: &Waker) {
+        let mut state = self.lock();
+        match &state.task {
+            Some(task) if task.will_wake(waker) => {}
+            _ => state.task = Some(waker.clone()),
+        }
+        drop(state);
+        // An `abort` that took the waker slot before this store (and found it empty) set
+        // `cancel` before it did; the lock orders that before this load, which sees it.
+        if self.cancel.load(Ordering::SeqCst) {
+            waker.wake_by_ref();
         }
     }
 
@@ -123,20 +149,12 @@ impl<F: Future> Future for RemoteTask<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         let mut this = self.project();
-        {
-            let mut state = this.slot.lock();
-            if state.cancel && !state.finished {
-                drop(state);
-                this.future.set(None);
-                this.slot.cancel();
-                return Poll::Ready(());
-            }
-            match &state.task {
-                Some(task) if task.will_wake(cx.waker()) => {}
-                _ => state.task = Some(cx.waker().clone()),
-            }
-        }
         if this.future.as_ref().as_pin_ref().is_none() {
+            return Poll::Ready(());
+        }
+        if this.slot.cancel.load(Ordering::SeqCst) {
+            this.future.set(None);
+            this.slot.cancel();
             return Poll::Ready(());
         }
         // A panic is caught here, where its payload can be kept for the handle; the
@@ -153,7 +171,10 @@ impl<F: Future> Future for RemoteTask<F> {
             poll
         }));
         let result = match polled {
-            Ok(Poll::Pending) => return Poll::Pending,
+            Ok(Poll::Pending) => {
+                this.slot.park_task(cx.waker());
+                return Poll::Pending;
+            }
             Ok(Poll::Ready(value)) => Ok(value),
             Err(payload) => Err(JoinError::panic(this.slot.id, payload)),
         };
@@ -201,12 +222,33 @@ impl<F> Drop for DropOnUnwind<'_, F> {
 pub struct RemoteHandle<T> {
     /// What the task reports to.
     slot: Arc<Slot<T>>,
+    /// A reference to the task's allocation, when it was made on the handle's thread
+    /// (`Handle::spawn`): the task's memory is then freed here, by the thread that
+    /// allocated it, which is malloc's fast path, rather than on the loop's thread.
+    _memory: Option<TaskMemory>,
+}
+
+/// A task reference held only to be dropped: it gives no access to the task.
+pub(crate) struct TaskMemory(#[allow(dead_code)] TaskRef);
+
+// SAFETY: a `&TaskMemory` allows nothing at all (the field is never read), so sharing one
+// between threads cannot race; dropping the reference is thread-safe (`TaskRef: Send`).
+unsafe impl Sync for TaskMemory {}
+
+impl TaskMemory {
+    /// Keeps `task`'s allocation alive until this is dropped.
+    pub(crate) fn new(task: TaskRef) -> TaskMemory {
+        TaskMemory(task)
+    }
 }
 
 impl<T> RemoteHandle<T> {
-    /// The handle of the task reporting to `slot`.
-    pub(crate) fn new(slot: Arc<Slot<T>>) -> RemoteHandle<T> {
-        RemoteHandle { slot }
+    /// The handle of the task reporting to `slot`, holding `memory` if given.
+    pub(crate) fn new(slot: Arc<Slot<T>>, memory: Option<TaskMemory>) -> RemoteHandle<T> {
+        RemoteHandle {
+            slot,
+            _memory: memory,
+        }
     }
 
     /// The task's id, unique within its loop (as [`JoinHandle::id`](crate::JoinHandle::id)).
@@ -237,11 +279,11 @@ impl<T> RemoteHandle<T> {
     /// });
     /// ```
     pub fn abort(&self) {
+        self.slot.cancel.store(true, Ordering::SeqCst);
         let mut state = self.slot.lock();
         if state.finished {
             return;
         }
-        state.cancel = true;
         let task = state.task.take();
         drop(state);
         if let Some(task) = task {
@@ -300,6 +342,7 @@ impl<T> RemoteHandle<T> {
                 !state.finished,
                 "`RemoteHandle::join` after the result was taken"
             );
+            state.joiner = true;
             state = self
                 .slot
                 .done
@@ -363,7 +406,7 @@ mod loom_tests {
     fn loom_remote_completion_racing_abort_and_poll() {
         model("loom_remote_completion_racing_abort_and_poll", || {
             let slot = Slot::<u32>::new(7);
-            let handle = RemoteHandle::new(slot.clone());
+            let handle = RemoteHandle::new(slot.clone(), None);
             let task = loom::thread::spawn(move || slot.finish(Ok(1)));
             let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
             let waker = Waker::from(wakes.clone());
@@ -392,6 +435,28 @@ mod loom_tests {
         });
     }
 
+    /// Guards: `abort` on another thread racing a task that just returned `Pending` and
+    /// parks its waker: either `abort` finds the waker and wakes it, or the task sees the
+    /// flag after parking and wakes itself; an abort is never lost.
+    #[test]
+    fn loom_abort_racing_a_task_parking_its_waker() {
+        model("loom_abort_racing_a_task_parking_its_waker", || {
+            let slot = Slot::<u32>::new(7);
+            let handle = RemoteHandle::new(slot.clone(), None);
+            let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
+            let task = {
+                let (slot, wakes) = (slot.clone(), wakes.clone());
+                loom::thread::spawn(move || slot.park_task(&Waker::from(wakes)))
+            };
+            handle.abort();
+            task.join().unwrap();
+            assert!(
+                wakes.0.load(Ordering::SeqCst) >= 1,
+                "the aborted task was not woken"
+            );
+        });
+    }
+
     /// Guards: the handle dropped on one thread while the task finishes on another: the
     /// value is dropped exactly once, with the slot.
     #[test]
@@ -406,7 +471,7 @@ mod loom_tests {
                 }
             }
             let slot = Slot::<Counted>::new(7);
-            let handle = RemoteHandle::new(slot.clone());
+            let handle = RemoteHandle::new(slot.clone(), None);
             let value = Counted(drops.clone());
             let task = loom::thread::spawn(move || slot.finish(Ok(value)));
             drop(handle);

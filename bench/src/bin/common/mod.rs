@@ -9,26 +9,36 @@
 use std::io::Write;
 use std::net::SocketAddr;
 
-/// The command line of an echo server: `[--port N]` and on/off switches.
+/// The command line of an echo server: `[--port N]`, on/off switches and at most one
+/// count option (`--loops N`, `--workers N`, `--threads N`).
 pub struct Args {
     /// The port to bind on 127.0.0.1 (0: any free port).
     pub port: u16,
     /// The switches given, among those the binary knows.
     pub switches: Vec<String>,
+    /// The value of the binary's count option, if given (at least 1).
+    pub count: Option<usize>,
 }
 
-/// Parses `[--port N] [SWITCH...]` where each switch is one of `known`; exits with a
-/// usage line mentioning `usage` on anything else.
-pub fn args(usage: &str, known: &[&str]) -> Args {
+/// Parses `[--port N] [SWITCH...] [COUNT_OPTION N]` where each switch is one of `known`
+/// and the count option is `count` (if any); exits with a usage line mentioning `usage`
+/// on anything else.
+pub fn args(usage: &str, known: &[&str], count: Option<&str>) -> Args {
     let mut parsed = Args {
         port: 0,
         switches: Vec::new(),
+        count: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--port" {
             if let Some(p) = it.next().and_then(|p| p.parse().ok()) {
                 parsed.port = p;
+                continue;
+            }
+        } else if Some(flag.as_str()) == count {
+            if let Some(n) = it.next().and_then(|n| n.parse().ok()).filter(|&n| n > 0) {
+                parsed.count = Some(n);
                 continue;
             }
         } else if known.contains(&flag.as_str()) {

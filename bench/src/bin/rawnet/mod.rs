@@ -1,7 +1,8 @@
 //! Thin wrappers over the epoll and socket calls that the runtime-free binaries (the
 //! `epoll_echo_server` floor and the `echo_load` generator) use, so that their loops read
-//! without `unsafe`. Each wrapper is one system call; `-1` becomes the `errno` as an
-//! [`io::Error`], and nothing is retried.
+//! without `unsafe`. Each wrapper is one system call (`reuseport_listener`: the five that
+//! make a shared listener); `-1` becomes the `errno` as an [`io::Error`], and nothing is
+//! retried.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
@@ -94,23 +95,57 @@ pub fn accept(listener: RawFd) -> io::Result<OwnedFd> {
         .map(owned_fresh)
 }
 
+/// A non-blocking listener on `127.0.0.1:port` (0: any free port) that other sockets may
+/// share (`SO_REUSEADDR` and `SO_REUSEPORT` set before `bind`), listening with `backlog`.
+pub fn reuseport_listener(port: u16, backlog: i32) -> io::Result<std::net::TcpListener> {
+    let flags = libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
+    // SAFETY: no pointers; a non-negative result is a new fd that nothing else owns.
+    let fd = owned_fresh(cvt(unsafe { libc::socket(libc::AF_INET, flags, 0) })?);
+    for option in [libc::SO_REUSEADDR, libc::SO_REUSEPORT] {
+        set_int_option(fd.as_raw_fd(), libc::SOL_SOCKET, option, 1)?;
+    }
+    let addr = libc::sockaddr_in {
+        sin_family: libc::AF_INET as libc::sa_family_t,
+        sin_port: port.to_be(),
+        sin_addr: libc::in_addr {
+            s_addr: u32::from(std::net::Ipv4Addr::LOCALHOST).to_be(),
+        },
+        sin_zero: [0; 8],
+    };
+    // SAFETY: the pointer and length describe `addr`, a live sockaddr_in.
+    cvt(unsafe {
+        libc::bind(
+            fd.as_raw_fd(),
+            (&addr as *const libc::sockaddr_in).cast(),
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        )
+    })?;
+    // SAFETY: `listen` on the socket just bound; no pointers.
+    cvt(unsafe { libc::listen(fd.as_raw_fd(), backlog) })?;
+    Ok(fd.into())
+}
+
 /// Takes ownership of `fd`, just returned by the kernel.
 fn owned_fresh(fd: RawFd) -> OwnedFd {
     // SAFETY: only called on fds the kernel has just created for us (epoll_create1,
-    // accept4), which nothing else owns or closes.
+    // accept4, socket), which nothing else owns or closes.
     unsafe { OwnedFd::from_raw_fd(fd) }
 }
 
 /// Turns Nagle's algorithm off on `fd`.
 pub fn set_nodelay(fd: RawFd) -> io::Result<()> {
-    let one: libc::c_int = 1;
-    // SAFETY: the pointer and length describe `one`, a live c_int.
+    set_int_option(fd, libc::IPPROTO_TCP, libc::TCP_NODELAY, 1)
+}
+
+/// Sets the integer socket option `level`/`name` of `fd` to `value`.
+fn set_int_option(fd: RawFd, level: i32, name: i32, value: libc::c_int) -> io::Result<()> {
+    // SAFETY: the pointer and length describe `value`, a live c_int.
     cvt(unsafe {
         libc::setsockopt(
             fd,
-            libc::IPPROTO_TCP,
-            libc::TCP_NODELAY,
-            (&one as *const libc::c_int).cast(),
+            level,
+            name,
+            (&value as *const libc::c_int).cast(),
             std::mem::size_of::<libc::c_int>() as libc::socklen_t,
         )
     })
