@@ -1,9 +1,11 @@
 //! TCP streams on the io_uring backend (`Backend::Uring`), where reads and writes are
 //! operations the kernel completes later: what happens to an operation in flight when
 //! the peer resets, when the task that started it is dropped, when the stream or the
-//! whole runtime goes, and when more streams hold unread data than the runtime has
-//! receive buffers. Each test builds its runtime with `Backend::Uring`; on a kernel that
-//! refuses io_uring it says so and runs on the epoll fallback.
+//! whole runtime goes, when more streams hold unread data than the runtime has receive
+//! buffers, and what a dropped accept leaves (accepts stay readiness I/O, an `accept4`
+//! made while the future is polled: no fd is ever accepted for a future that is gone).
+//! Each test builds its runtime with `Backend::Uring`; on a kernel that refuses
+//! io_uring it says so and runs on the epoll fallback.
 //!
 //! (The rest of the suite runs on io_uring too: `EVLOOP_BACKEND=uring cargo test --test
 //! '*'`, a line of `.ci/run`.)
@@ -272,4 +274,41 @@ fn flush_waits_for_the_kernel_and_shutdown_follows_the_data() {
         assert_eq!(reply, b"bye");
     });
     assert_eq!(peer.join().unwrap(), vec![5u8; 1 << 20]);
+}
+
+#[test]
+fn an_accept_dropped_before_its_connection_leaves_no_fd_behind() {
+    run_on_uring(async {
+        // A dropped accept, then a connection: the next accept gets it, whole.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let gave_up = timeout(Duration::from_millis(20), listener.accept()).await;
+        assert!(gave_up.is_err(), "nobody connected yet");
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        client.write_all(b"first").await.unwrap();
+        sleep(Duration::from_millis(50)).await;
+        let (mut server, _) = listener.accept().await.unwrap();
+        let mut buf = [0u8; 5];
+        server.read_exact(&mut buf).await.unwrap();
+        assert_eq!(&buf, b"first", "the connection was not lost");
+
+        // A dropped accept, a connection, then the listener closes: nothing in this
+        // process holds the connection's fd, so the kernel resets it and the client
+        // hears so (an fd accepted for the dropped future and kept would leave the
+        // client waiting forever).
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let gave_up = timeout(Duration::from_millis(20), listener.accept()).await;
+        assert!(gave_up.is_err(), "nobody connected yet");
+        let mut client = TcpStream::connect(addr).await.unwrap();
+        sleep(Duration::from_millis(50)).await;
+        drop(listener);
+        let heard = timeout(Duration::from_secs(10), client.read(&mut buf))
+            .await
+            .expect("the client hears of the close");
+        match heard {
+            Ok(n) => assert_eq!(n, 0, "no byte was sent"),
+            Err(e) => assert_eq!(e.kind(), ErrorKind::ConnectionReset, "{e}"),
+        }
+    });
 }
