@@ -25,8 +25,8 @@
 //! On [`Backend::Uring`] the wait is one `io_uring_enter` that also submits everything
 //! the turn queued, with the next timer's deadline as its timeout (`IORING_ENTER_EXT_ARG`),
 //! so a loop turn is one system call however many sockets it served. Registrations get
-//! the same edge-style readiness as on epoll, from a multishot `POLL_ADD` armed the first
-//! time a task waits on the fd. TCP streams go further through [`CompletionStream`]:
+//! the same edge-style readiness as on epoll, from a multishot `POLL_ADD` armed at
+//! registration (as `EPOLL_CTL_ADD` is). TCP streams go further through [`CompletionStream`]:
 //! their receives and sends are io_uring operations on runtime-owned buffers (a
 //! provided-buffer ring for receives, copied out by `read`; a per-stream send buffer,
 //! bounded at 64 KiB unsent, that `write` copies into), so a message costs no system
@@ -38,6 +38,12 @@
 //! (`ENOSYS`, `EPERM`, `kernel.io_uring_disabled`, a missing feature) the reactor runs
 //! on epoll and [`Reactor::fallback_reason`] says why. The details, and every trap, are
 //! in the module docs of `sys/uring/` (`mod.rs`, `stream.rs`).
+//!
+//! Measured (`cargo run --release -p evloop-bench -- echo --reps 3`, 64-byte echo on one
+//! core, the README's io_uring section has the whole table): 0.04 system calls per
+//! message at 1,000 connections and 0.03 at 10,000, against 2.0 for a raw epoll loop,
+//! evloop on epoll and tokio; CPU per message within this 2-core VM's noise of the epoll
+//! floor (1.15× and 1.07× in that run, 0.999× and 0.93× in an earlier one).
 //!
 //! # Who uses it
 //!
