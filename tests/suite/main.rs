@@ -53,4 +53,5 @@ mod sync_send_sync;
 mod sync_shared;
 mod sync_watch;
 mod timeout;
+mod uring;
 mod wakes;

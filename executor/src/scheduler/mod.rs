@@ -70,7 +70,7 @@ pub(crate) struct EventLoop {
     run_queue: RunQueue,
     /// Every live task (owning one reference each).
     pub(crate) tasks: LiveTasks,
-    /// epoll and the eventfd.
+    /// The reactor (epoll, or the backend chosen) and the eventfd.
     pub(crate) reactor: Rc<Reactor>,
     /// This loop's timers.
     pub(crate) timers: Rc<TimerStore>,
@@ -94,6 +94,9 @@ impl EventLoop {
     /// A loop on a new reactor and timer store.
     pub(crate) fn new(config: Config) -> std::io::Result<EventLoop> {
         let reactor = Reactor::with_backend(config.backend.unwrap_or_default())?;
+        if config.debug.enabled && config.backend == Some(evloop_reactor::Backend::Uring) {
+            eprintln!("evloop debug: backend: {}", reactor.describe());
+        }
         let remote = Remote::new_registered(reactor.notifier());
         let timers = TimerStore::new();
         let context = LoopContext::new(Some(reactor.clone()), Some(timers.clone()));
