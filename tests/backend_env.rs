@@ -39,14 +39,14 @@ fn evloop_backend_chooses_the_builder_wins_and_unknown_values_are_errors() {
     for &backend in Backend::ALL {
         set_backend_var(Some(backend.name().as_ref()));
         let rt = Runtime::new().unwrap();
-        assert_eq!(rt.backend(), backend);
+        common::assert_backend(&rt, backend);
         assert_eq!(
             rt.block_on(async { evloop::spawn(async { 2 }).await.unwrap() }),
             2
         );
         for &chosen in Backend::ALL {
             let built = Runtime::builder().backend(chosen).build().unwrap();
-            assert_eq!(built.backend(), chosen, "the builder wins over {backend}");
+            common::assert_backend(&built, chosen);
         }
     }
 

@@ -22,7 +22,7 @@ use runtimes::NAMES;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 use util::{median, percentile};
-use workloads::echo::{self, SERVERS};
+use workloads::echo::{self, FLOOR, SERVERS, TOKIO, URING};
 use workloads::{backends, debug_cost, echo_loops, remote_spawn, server_models};
 
 const USAGE: &str = "usage: evloop-bench [workload...] [--reps N] [--json FILE] [--svg FILE]
@@ -146,10 +146,11 @@ struct Row {
 /// The echo workload at one connection count.
 struct EchoRow {
     conns: usize,
-    /// Every server's median figures, in the order of [`SERVERS`].
-    medians: [echo::Sample; 5],
+    /// Every server's median figures, in the order of [`SERVERS`] (and its system calls
+    /// per message, from a counting run of its own).
+    medians: [echo::Sample; SERVERS.len()],
     /// Every server's sample of each repetition, in the order of [`SERVERS`].
-    samples: [Vec<echo::Sample>; 5],
+    samples: [Vec<echo::Sample>; SERVERS.len()],
 }
 
 /// The lateness of one sleep length on one runtime.
@@ -413,7 +414,7 @@ fn run_echo(args: &Args) -> std::io::Result<Vec<EchoRow>> {
     let conn_counts = args.conns.clone().unwrap_or(vec![1_000, 10_000]);
     let secs = args.secs.unwrap_or(5.0);
     // samples[conns index][server] = one sample per repetition
-    let mut samples = vec![[(); 5].map(|_| Vec::new()); conn_counts.len()];
+    let mut samples = vec![[(); SERVERS.len()].map(|_| Vec::new()); conn_counts.len()];
     for rep in 0..args.reps {
         for (ci, &conns) in conn_counts.iter().enumerate() {
             for k in 0..SERVERS.len() {
@@ -425,21 +426,40 @@ fn run_echo(args: &Args) -> std::io::Result<Vec<EchoRow>> {
                     args.reps,
                     server.name
                 );
-                samples[ci][si].push(echo::run(server, conns, secs)?);
+                samples[ci][si].push(echo::run(server, conns, secs, false)?);
             }
         }
+    }
+    // System calls per message, counted by `perf stat` in runs of their own (its
+    // tracepoint slows the server, which must not show in the CPU figures).
+    let mut syscalls = vec![[f64::NAN; SERVERS.len()]; conn_counts.len()];
+    if echo::perf_available() {
+        for (ci, &conns) in conn_counts.iter().enumerate() {
+            for (si, server) in SERVERS.iter().enumerate() {
+                eprintln!(
+                    "echo syscall count: {} with {conns} connections",
+                    server.name
+                );
+                let counted = echo::run(server, conns, secs.min(3.0), true)?;
+                syscalls[ci][si] = counted.syscalls_per_msg;
+            }
+        }
+    } else {
+        eprintln!("echo: perf is missing, system calls per message not counted");
     }
     Ok(conn_counts
         .iter()
         .zip(&samples)
-        .map(|(&conns, s)| {
-            let medians = [0, 1, 2, 3, 4].map(|i| {
+        .zip(&syscalls)
+        .map(|((&conns, s), counted)| {
+            let medians: [echo::Sample; SERVERS.len()] = std::array::from_fn(|i| {
                 let of =
                     |f: fn(&echo::Sample) -> f64| median(&s[i].iter().map(f).collect::<Vec<_>>());
                 echo::Sample {
                     msgs_per_sec: of(|x| x.msgs_per_sec),
                     cpu_us_per_msg: of(|x| x.cpu_us_per_msg),
                     peak_rss_mib: of(|x| x.peak_rss_mib),
+                    syscalls_per_msg: counted[i],
                 }
             });
             EchoRow {
@@ -462,7 +482,7 @@ type EchoFigure = (
 );
 
 /// The echo figures, in table order.
-const ECHO_FIGURES: [EchoFigure; 3] = [
+const ECHO_FIGURES: [EchoFigure; 4] = [
     (
         "µs CPU/msg",
         "cpu_us_per_msg",
@@ -472,29 +492,47 @@ const ECHO_FIGURES: [EchoFigure; 3] = [
     ),
     ("msg/s", "msgs_per_sec", |x| x.msgs_per_sec, 0, false),
     ("peak RSS MiB", "peak_rss_mib", |x| x.peak_rss_mib, 1, true),
+    (
+        "syscalls/msg",
+        "syscalls_per_msg",
+        |x| x.syscalls_per_msg,
+        2,
+        true,
+    ),
 ];
 
-/// The index of the epoll floor in [`SERVERS`].
-const FLOOR: usize = 4;
-
-/// The median over repetitions of evloop's figure divided by `peer`'s in the same
+/// The median over repetitions of server `who`'s figure divided by `peer`'s in the same
 /// repetition: runs close in time share the machine's load, so the paired ratio is
-/// steadier than the ratio of the medians.
-fn paired_ratio(r: &EchoRow, f: fn(&echo::Sample) -> f64, peer: impl Fn(usize) -> f64) -> f64 {
-    let ratios: Vec<f64> = r.samples[0]
+/// steadier than the ratio of the medians. A figure the repetitions do not carry (the
+/// system calls, counted once) is compared by its medians, through `peer(None)`.
+fn paired_ratio(
+    r: &EchoRow,
+    who: usize,
+    f: fn(&echo::Sample) -> f64,
+    peer: impl Fn(Option<usize>) -> f64,
+) -> f64 {
+    if r.samples[who].first().is_none_or(|s| f(s).is_nan()) {
+        return f(&r.medians[who]) / peer(None);
+    }
+    let ratios: Vec<f64> = r.samples[who]
         .iter()
         .enumerate()
-        .map(|(rep, s)| f(s) / peer(rep))
+        .map(|(rep, s)| f(s) / peer(Some(rep)))
         .collect();
     median(&ratios)
 }
 
-/// [`paired_ratio`] against the epoll floor and against the better of tokio's two
-/// flavours in each repetition (`lower_better`: whether the figure is a cost).
-fn ratios(r: &EchoRow, f: fn(&echo::Sample) -> f64, lower_better: bool) -> (f64, f64) {
-    let floor = paired_ratio(r, f, |rep| f(&r.samples[FLOOR][rep]));
-    let tokio = paired_ratio(r, f, |rep| {
-        let (a, b) = (f(&r.samples[1][rep]), f(&r.samples[2][rep]));
+/// [`paired_ratio`] of server `who` (evloop on epoll or on io_uring) against the epoll
+/// floor and against the better of tokio's two flavours in each repetition
+/// (`lower_better`: whether the figure is a cost).
+fn ratios(r: &EchoRow, who: usize, f: fn(&echo::Sample) -> f64, lower_better: bool) -> (f64, f64) {
+    let of = |server: usize, rep: Option<usize>| match rep {
+        Some(rep) => f(&r.samples[server][rep]),
+        None => f(&r.medians[server]),
+    };
+    let floor = paired_ratio(r, who, f, |rep| of(FLOOR, rep));
+    let tokio = paired_ratio(r, who, f, |rep| {
+        let (a, b) = (of(TOKIO[0], rep), of(TOKIO[1], rep));
         if lower_better {
             a.min(b)
         } else {
@@ -513,29 +551,38 @@ fn render_echo(rows: &[EchoRow], args: &Args) -> String {
     let _ = writeln!(
         out,
         "\necho: {}-byte messages, {} s per run, median of {} reps; server on core 0, load \
-         generator on core 1;\nratios: evloop / epoll floor and evloop / the better of tokio and tokio-local, each \
-         the median over reps of the ratio within a rep\n",
+         generator on core 1;\nratios: evloop (on epoll, and on io_uring) / epoll floor and / the better of \
+         tokio and tokio-local, each the median over reps of the ratio within a rep;\nsyscalls/msg: \
+         perf stat -e raw_syscalls:sys_enter over a run of its own per server (ratios of those counts)\n",
         echo::MESSAGE_SIZE,
         args.secs.unwrap_or(5.0),
         args.reps
     );
     let _ = writeln!(
         out,
-        "| conns | figure | {} | evloop / epoll | evloop / tokio |",
+        "| conns | figure | {} | evloop / epoll | uring / epoll | evloop / tokio | uring / tokio |",
         names.join(" | ")
     );
-    let _ = writeln!(out, "|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "|---:|---|{}---:|---:|---:|---:|",
+        "---:|".repeat(names.len())
+    );
     for r in rows {
         for (label, _, f, digits, lower_better) in ECHO_FIGURES {
             let cells: Vec<String> = r
                 .medians
                 .iter()
-                .map(|m| format!("{:.*}", digits, f(m)))
+                .map(|m| match f(m) {
+                    x if x.is_nan() => "-".to_string(),
+                    x => format!("{x:.digits$}"),
+                })
                 .collect();
-            let (floor, tokio) = ratios(r, f, lower_better);
+            let (floor, tokio) = ratios(r, 0, f, lower_better);
+            let (u_floor, u_tokio) = ratios(r, URING, f, lower_better);
             let _ = writeln!(
                 out,
-                "| {} | {label} | {} | {floor:.3} | {tokio:.3} |",
+                "| {} | {label} | {} | {floor:.3} | {u_floor:.3} | {tokio:.3} | {u_tokio:.3} |",
                 r.conns,
                 cells.join(" | "),
             );
@@ -659,13 +706,14 @@ fn render_json(
         for (server, m) in SERVERS.iter().zip(&r.medians) {
             let _ = write!(
                 out,
-                "{}\n    {{\"conns\": {}, \"server\": \"{}\", \"msgs_per_sec\": {}, \"cpu_us_per_msg\": {}, \"peak_rss_mib\": {}}}",
+                "{}\n    {{\"conns\": {}, \"server\": \"{}\", \"msgs_per_sec\": {}, \"cpu_us_per_msg\": {}, \"peak_rss_mib\": {}, \"syscalls_per_msg\": {}}}",
                 if first { "" } else { "," },
                 r.conns,
                 server.name,
                 json_num(m.msgs_per_sec),
                 json_num(m.cpu_us_per_msg),
-                json_num(m.peak_rss_mib)
+                json_num(m.peak_rss_mib),
+                json_num(m.syscalls_per_msg)
             );
             first = false;
         }
@@ -674,14 +722,17 @@ fn render_json(
     let mut first = true;
     for r in echo_rows {
         for (_, key, f, _, lower_better) in ECHO_FIGURES {
-            let (floor, tokio) = ratios(r, f, lower_better);
+            let (floor, tokio) = ratios(r, 0, f, lower_better);
+            let (u_floor, u_tokio) = ratios(r, URING, f, lower_better);
             let _ = write!(
                 out,
-                "{}\n    {{\"conns\": {}, \"figure\": \"{key}\", \"evloop_vs_epoll\": {}, \"evloop_vs_tokio\": {}}}",
+                "{}\n    {{\"conns\": {}, \"figure\": \"{key}\", \"evloop_vs_epoll\": {}, \"evloop_vs_tokio\": {}, \"uring_vs_epoll\": {}, \"uring_vs_tokio\": {}}}",
                 if first { "" } else { "," },
                 r.conns,
                 json_num(floor),
-                json_num(tokio)
+                json_num(tokio),
+                json_num(u_floor),
+                json_num(u_tokio)
             );
             first = false;
         }
@@ -753,6 +804,7 @@ mod tests {
             msgs_per_sec: 1.0 / cpu,
             cpu_us_per_msg: cpu,
             peak_rss_mib: 1.0,
+            syscalls_per_msg: f64::NAN,
         }
     }
 
@@ -765,18 +817,29 @@ mod tests {
         let floor = vec![sample(1.0), sample(2.0), sample(2.0)];
         let tokio = vec![sample(1.2), sample(2.4), sample(2.4)];
         let local = vec![sample(1.3), sample(2.2), sample(2.6)];
+        let uring = vec![sample(0.9), sample(1.8), sample(1.9)];
+        let mut medians = [sample(0.0); SERVERS.len()];
+        medians[0].syscalls_per_msg = 2.0;
+        medians[URING].syscalls_per_msg = 0.25;
+        medians[FLOOR].syscalls_per_msg = 2.5;
         let row = EchoRow {
             conns: 1,
-            medians: [sample(0.0); 5],
-            samples: [evloop, tokio, local, floor.clone(), floor],
+            medians,
+            samples: [evloop, uring, tokio, local, floor.clone(), floor],
         };
-        let (vs_floor, vs_tokio) = ratios(&row, |x| x.cpu_us_per_msg, true);
+        let (vs_floor, vs_tokio) = ratios(&row, 0, |x| x.cpu_us_per_msg, true);
         assert!((vs_floor - 1.1).abs() < 1e-9, "{vs_floor}");
         // Per rep against the cheaper tokio flavour: 1.1/1.2, 2.2/2.2, 2.2/2.4.
         assert!((vs_tokio - 2.2 / 2.4).abs() < 1e-9, "{vs_tokio}");
         // For a figure where higher is better, the better flavour is the larger one:
         // per rep 1.2/1.1, 2.2/2.2, 2.4/2.2.
-        let (_, tput) = ratios(&row, |x| x.msgs_per_sec, false);
+        let (_, tput) = ratios(&row, 0, |x| x.msgs_per_sec, false);
         assert!((tput - 1.2 / 1.1).abs() < 1e-9, "{tput}");
+        // io_uring's column: per rep 0.9/1.0, 1.8/2.0, 1.9/2.0.
+        let (u_floor, _) = ratios(&row, URING, |x| x.cpu_us_per_msg, true);
+        assert!((u_floor - 0.9).abs() < 1e-9, "{u_floor}");
+        // System calls, counted once per server: the ratio of those counts.
+        let (calls, _) = ratios(&row, URING, |x| x.syscalls_per_msg, true);
+        assert!((calls - 0.1).abs() < 1e-9, "{calls}");
     }
 }

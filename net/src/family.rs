@@ -60,6 +60,10 @@ pub(crate) mod sealed {
         /// `Socket::poll_read`).
         const SHORT_READ_DRAINS: bool;
 
+        /// Whether the family's streams use io_uring's completion path when the loop
+        /// runs on it (see `completion.rs`).
+        const COMPLETION_IO: bool;
+
         /// Decodes an address the kernel wrote.
         fn decode(raw: &RawAddr) -> io::Result<<Self as Family>::Addr>
         where
@@ -69,6 +73,7 @@ pub(crate) mod sealed {
     impl Sealed for Tcp {
         const NAME: &'static str = "TcpStream";
         const SHORT_READ_DRAINS: bool = true;
+        const COMPLETION_IO: bool = true;
 
         fn decode(raw: &RawAddr) -> io::Result<std::net::SocketAddr> {
             sys::inet::from_raw(raw)
@@ -78,6 +83,7 @@ pub(crate) mod sealed {
     impl Sealed for Unix {
         const NAME: &'static str = "UnixStream";
         const SHORT_READ_DRAINS: bool = false;
+        const COMPLETION_IO: bool = false;
 
         fn decode(raw: &RawAddr) -> io::Result<unix_addr::SocketAddr> {
             unix_addr::SocketAddr::from_raw(raw)

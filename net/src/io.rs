@@ -25,7 +25,7 @@ use std::net::{Shutdown, SocketAddr};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::task::{ready, Context, Poll};
 
-use evloop_reactor::{Direction, Interest, Registration};
+use evloop_reactor::{CompletionStream, Direction, Interest, Registration};
 
 use crate::sys;
 use crate::wait_site::{self, DescribedCell};
@@ -38,6 +38,9 @@ use crate::wait_site::{self, DescribedCell};
 pub(crate) struct Socket {
     /// The socket's registration: its readiness per direction and the parked wakers.
     reg: Registration,
+    /// A TCP stream's completion I/O on io_uring (see `completion.rs`); `None` for every
+    /// other socket and backend. Dropped before the fd, which it may still name.
+    pub(crate) completion: Option<CompletionStream>,
     /// The socket itself; closing it is `OwnedFd`'s job.
     fd: OwnedFd,
     /// Debug mode: what task dumps say of this socket, learned on its first wait.
@@ -53,9 +56,15 @@ impl Socket {
         let reg = Registration::new(fd.as_raw_fd(), Interest::BOTH)?;
         Ok(Socket {
             reg,
+            completion: None,
             fd,
             described: DescribedCell::new(),
         })
+    }
+
+    /// The socket's registration.
+    pub(crate) fn registration(&self) -> &Registration {
+        &self.reg
     }
 
     /// The raw fd, for syscalls.
@@ -126,6 +135,9 @@ impl Socket {
         buf: &mut [u8],
         short_read_drains: bool,
     ) -> Poll<io::Result<usize>> {
+        if let Some(completion) = &self.completion {
+            return self.noted(completion.poll_read(cx, buf), Direction::Read);
+        }
         let len = buf.len();
         if len == 0 {
             return Poll::Ready(Ok(0));
@@ -144,6 +156,9 @@ impl Socket {
     /// next write waits for the `EPOLLOUT` edge instead of probing for `EAGAIN`.
     #[inline]
     pub(crate) fn poll_write(&self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        if let Some(completion) = &self.completion {
+            return self.noted(completion.poll_write(cx, buf), Direction::Write);
+        }
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
@@ -198,9 +213,33 @@ impl Socket {
         Ok(())
     }
 
-    /// Shuts down one or both directions.
+    /// `Ready` once every byte written has reached the kernel: at once on readiness I/O
+    /// (each write is a `send`); on the completion path, when the sends in flight are done.
+    pub(crate) fn poll_flush(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match &self.completion {
+            Some(completion) => self.noted(completion.poll_flush(cx), Direction::Write),
+            None => Poll::Ready(Ok(())),
+        }
+    }
+
+    /// Waits until every byte written has reached the kernel (see [`poll_flush`](Self::poll_flush)).
+    pub(crate) async fn flush(&self) -> io::Result<()> {
+        poll_fn(|cx| self.poll_flush(cx)).await
+    }
+
+    /// Shuts down one or both directions (on the completion path, the write direction
+    /// after the bytes already written).
     pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
-        sys::shutdown(self.fd(), how)
+        match &self.completion {
+            Some(completion) => completion.shutdown(how),
+            None => sys::shutdown(self.fd(), how),
+        }
+    }
+
+    /// Flushes, then shuts the write direction down: `AsyncWrite::poll_close`.
+    pub(crate) fn poll_close(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        ready!(self.poll_flush(cx))?;
+        Poll::Ready(self.shutdown(Shutdown::Write))
     }
 
     /// The address this socket is bound to, as the kernel wrote it.

@@ -159,6 +159,7 @@
 )]
 
 mod addr;
+mod completion;
 pub mod family;
 #[cfg(feature = "fault-injection")]
 #[doc(hidden)]

@@ -207,7 +207,8 @@ impl<F: Family> OwnedWriteHalf<F> {
         self.sock.write_all(buf).await
     }
 
-    /// Does nothing (a stream socket has no user-space buffer).
+    /// Waits until every byte written has reached the kernel (at once but on io_uring:
+    /// see [`Stream::flush`](crate::Stream::flush)).
     ///
     /// ```
     /// # use evloop_net::{TcpListener, TcpStream};
@@ -220,9 +221,9 @@ impl<F: Family> OwnedWriteHalf<F> {
     /// ```
     ///
     /// # Errors
-    /// None.
+    /// On io_uring, the OS error a send met (`BrokenPipe`, `ConnectionReset`).
     pub async fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        self.sock.flush().await
     }
 
     /// Shuts down the write direction: the peer reads EOF, the read half keeps reading.
@@ -340,12 +341,12 @@ impl<F: Family> futures_io::AsyncWrite for OwnedWriteHalf<F> {
         self.sock.poll_write(cx, buf)
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.sock.poll_flush(cx)
     }
 
-    /// Shuts down the write direction (the peer reads EOF).
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.sock.shutdown(Shutdown::Write))
+    /// Flushes, then shuts down the write direction (the peer reads EOF).
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.sock.poll_close(cx)
     }
 }

@@ -60,7 +60,10 @@ pub struct Stream<F: Family> {
 
 impl<F: Family> Stream<F> {
     /// Wraps a connected, registered socket (from `connect`, `accept` or `pair`).
-    pub(crate) fn from_socket(sock: Socket) -> Stream<F> {
+    pub(crate) fn from_socket(mut sock: Socket) -> Stream<F> {
+        if F::COMPLETION_IO {
+            sock.use_completion_io();
+        }
         Stream {
             sock,
             family: PhantomData,
@@ -154,8 +157,10 @@ impl<F: Family> Stream<F> {
         self.sock.write_all(buf).await
     }
 
-    /// Does nothing: a stream socket has no user-space buffer, every `write` goes to the
-    /// kernel. It exists so code written for buffered writers works unchanged.
+    /// Waits until every byte written has reached the kernel. On readiness backends that
+    /// is at once (every `write` is a `send`); on io_uring, where a TCP stream's writes
+    /// are copied into a runtime-owned buffer and sent with the loop's next
+    /// `io_uring_enter`, it waits for those sends to complete.
     ///
     /// ```
     /// # use evloop_net::{TcpListener, TcpStream};
@@ -168,9 +173,9 @@ impl<F: Family> Stream<F> {
     /// ```
     ///
     /// # Errors
-    /// None.
+    /// On io_uring, the OS error a send met (`BrokenPipe`, `ConnectionReset`).
     pub async fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+        self.sock.flush().await
     }
 
     /// Shuts down the reading, writing or both halves of the connection.
@@ -352,12 +357,12 @@ impl<F: Family> futures_io::AsyncWrite for Stream<F> {
         Stream::poll_write(&self, cx, buf)
     }
 
-    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(Ok(()))
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.sock.poll_flush(cx)
     }
 
-    /// Shuts down the write direction (the peer reads EOF).
-    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Poll::Ready(self.sock.shutdown(Shutdown::Write))
+    /// Flushes, then shuts down the write direction (the peer reads EOF).
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.sock.poll_close(cx)
     }
 }

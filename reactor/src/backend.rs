@@ -4,8 +4,8 @@ use std::fmt;
 use std::io;
 use std::str::FromStr;
 
-/// The operating-system interface a reactor waits in: `epoll` (the default), `poll` or
-/// `select`. asyncio offers the same choice through `selectors` (`EpollSelector`,
+/// The operating-system interface a reactor waits in: `epoll` (the default), `poll`,
+/// `select` or io_uring (`uring`). asyncio offers the same choice through `selectors` (`EpollSelector`,
 /// `PollSelector`, `SelectSelector`, passed to `SelectorEventLoop(selector)`).
 ///
 /// All of them present the same edge-style readiness to the layers above (see the
@@ -17,26 +17,36 @@ use std::str::FromStr;
 /// | [`Epoll`](Backend::Epoll) | the ready fds only (the interest list stays in the kernel) | any | ns (`epoll_pwait2`) |
 /// | [`Poll`](Backend::Poll) | every fd somebody waits on, handed over on each call | any | ns (`ppoll`) |
 /// | [`Select`](Backend::Select) | every fd below the highest one waited on, three bitmaps copied each call | below 1024 (`FD_SETSIZE`) | ns (`pselect`) |
+/// | [`Uring`](Backend::Uring) | the completions posted (readiness of polled fds, finished receives and sends) | any | ns (`io_uring_enter`'s timespec) |
 ///
 /// Choose one with `evloop::Builder::backend` or the `EVLOOP_BACKEND` environment variable
-/// (`epoll`, `poll` or `select`; the builder wins), and ask a runtime which one it runs
-/// with `evloop::Runtime::backend`. `poll` and `select` exist to measure what epoll
-/// saves, and for portability tests; use epoll otherwise.
+/// (`epoll`, `poll`, `select` or `uring`; the builder wins), and ask a runtime which one
+/// it runs with `evloop::Runtime::backend`. `poll` and `select` exist to measure what
+/// epoll saves, and for portability tests. `uring` takes TCP streams past epoll's floor
+/// of a system call per receive and per send; where the kernel refuses io_uring
+/// (`ENOSYS`, `EPERM`, `kernel.io_uring_disabled`, a missing feature) a reactor asked
+/// for it runs on epoll and says why ([`Reactor::fallback_reason`](crate::Reactor::fallback_reason)).
 ///
 /// ```
 /// use evloop_reactor::{Backend, Reactor};
 ///
 /// for &backend in Backend::ALL {
 ///     let reactor = Reactor::with_backend(backend)?;
-///     assert_eq!(reactor.backend(), backend);
+///     match reactor.fallback_reason() {
+///         None => assert_eq!(reactor.backend(), backend),
+///         Some(why) => {
+///             assert_eq!((backend, reactor.backend()), (Backend::Uring, Backend::Epoll));
+///             println!("io_uring unavailable: {why}");
+///         }
+///     }
 /// }
 /// assert_eq!("poll".parse::<Backend>()?, Backend::Poll);
 /// assert_eq!(Backend::default(), Backend::Epoll);
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
-/// The enum is `#[non_exhaustive]`: more backends (io_uring) may join it, so a `match`
-/// on it needs a wildcard arm.
+/// The enum is `#[non_exhaustive]`: more backends may join it, so a `match` on it needs
+/// a wildcard arm.
 #[non_exhaustive]
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Backend {
@@ -51,6 +61,13 @@ pub enum Backend {
     /// and from the kernel, which scans them up to the highest fd. Refuses fds numbered
     /// 1024 (`FD_SETSIZE`) or above, with [`io::ErrorKind::InvalidInput`].
     Select,
+    /// io_uring (Linux 5.19 and later for everything; 5.17 for readiness alone): one
+    /// `io_uring_enter` per loop turn submits the turn's work and waits for completions.
+    /// Every registration gets edge-style readiness from a multishot poll; TCP streams
+    /// receive into runtime-owned buffers and send from them, with no system call of
+    /// their own (see `evloop_reactor`'s `sys/uring` module docs). Falls back to epoll
+    /// where the kernel refuses it.
+    Uring,
 }
 
 impl Backend {
@@ -67,9 +84,14 @@ impl Backend {
     /// ```
     /// use evloop_reactor::Backend;
     /// let names: Vec<&str> = Backend::ALL.iter().map(|b| b.name()).collect();
-    /// assert_eq!(names, ["epoll", "poll", "select"]);
+    /// assert_eq!(names, ["epoll", "poll", "select", "uring"]);
     /// ```
-    pub const ALL: &'static [Backend] = &[Backend::Epoll, Backend::Poll, Backend::Select];
+    pub const ALL: &'static [Backend] = &[
+        Backend::Epoll,
+        Backend::Poll,
+        Backend::Select,
+        Backend::Uring,
+    ];
 
     /// The backend's name as `EVLOOP_BACKEND` spells it (also what `Display` prints).
     ///
@@ -83,6 +105,7 @@ impl Backend {
             Backend::Epoll => "epoll",
             Backend::Poll => "poll",
             Backend::Select => "select",
+            Backend::Uring => "uring",
         }
     }
 
@@ -127,7 +150,7 @@ fn unknown(value: &str) -> io::Error {
 impl FromStr for Backend {
     type Err = io::Error;
 
-    /// Parses `epoll`, `poll` or `select` (exactly these, lower case).
+    /// Parses `epoll`, `poll`, `select` or `uring` (exactly these, lower case).
     ///
     /// ```
     /// use evloop_reactor::Backend;

@@ -1,4 +1,4 @@
-//! The [`Reactor`]: one backend (epoll, poll or select) per loop, its registrations,
+//! The [`Reactor`]: one backend (epoll, poll, select or io_uring) per loop, its registrations,
 //! and the wait that turns kernel readiness into `Waker` calls.
 
 use std::cell::{Cell, RefCell};
@@ -17,11 +17,12 @@ use crate::io_state::IoState;
 use crate::notifier::Notifier;
 use crate::selector::Selector;
 use crate::slab::{Slab, Token, NOTIFIER_TOKEN};
+use crate::sys::uring::{Route, Uring};
 use crate::sys::{Event, Watch};
 
 /// A reactor: registers file descriptors, blocks in [`wait`](Reactor::wait), and wakes
 /// the wakers of the fds that became ready. It waits in epoll unless created
-/// [`with_backend`](Reactor::with_backend) poll or select.
+/// [`with_backend`](Reactor::with_backend) poll, select or io_uring.
 ///
 /// One per loop, shared as `Rc<Reactor>`; it is neither `Send` nor `Sync` (other threads
 /// reach it only through its [`Notifier`]).
@@ -70,6 +71,8 @@ pub struct Reactor {
     notifier: Arc<Notifier>,
     /// Whether the notifier fired since the last [`take_notified`](Reactor::take_notified).
     notified: Cell<bool>,
+    /// Why io_uring, asked for, could not serve (epoll serves instead).
+    fallback: Option<String>,
     /// Keeps the reactor on its thread (`!Send`, `!Sync`).
     _not_send: PhantomData<*const ()>,
 }
@@ -107,12 +110,13 @@ impl Reactor {
     /// ```
     pub fn with_backend(backend: Backend) -> io::Result<Rc<Reactor>> {
         let notifier = Arc::new(Notifier::new()?);
-        let selector = Selector::new(backend, notifier.raw_fd())?;
+        let (selector, fallback) = Selector::new(backend, notifier.raw_fd())?;
         Ok(Rc::new(Reactor {
             selector,
             slab: RefCell::new(Slab::new()),
             notifier,
             notified: Cell::new(false),
+            fallback,
             _not_send: PhantomData,
         }))
     }
@@ -126,6 +130,74 @@ impl Reactor {
     /// ```
     pub fn backend(&self) -> Backend {
         self.selector.backend()
+    }
+
+    /// Why this reactor runs on epoll although it was asked for [`Backend::Uring`]: the
+    /// kernel refused io_uring (`ENOSYS`, `EPERM` from `kernel.io_uring_disabled` or a
+    /// seccomp filter) or lacks a feature the backend needs. `None` otherwise.
+    ///
+    /// ```
+    /// use evloop_reactor::{Backend, Reactor};
+    ///
+    /// assert!(Reactor::with_backend(Backend::Epoll)?.fallback_reason().is_none());
+    /// let reactor = Reactor::with_backend(Backend::Uring)?;
+    /// if let Some(why) = reactor.fallback_reason() {
+    ///     assert_eq!(reactor.backend(), Backend::Epoll);
+    ///     eprintln!("io_uring unavailable: {why}");
+    /// }
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn fallback_reason(&self) -> Option<&str> {
+        self.fallback.as_deref()
+    }
+
+    /// What the backend runs with, for debug mode's report: the backend's name; for
+    /// io_uring the setup flags the kernel granted and whether TCP streams use
+    /// completion I/O; after a fallback, why io_uring could not serve.
+    ///
+    /// ```
+    /// use evloop_reactor::{Backend, Reactor};
+    ///
+    /// assert_eq!(Reactor::new()?.describe(), "epoll");
+    /// let text = Reactor::with_backend(Backend::Uring)?.describe();
+    /// assert!(text.starts_with("io_uring with") || text.starts_with("epoll (io_uring"));
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn describe(&self) -> String {
+        match (&self.selector, &self.fallback) {
+            (Selector::Uring(uring), _) => uring.describe(),
+            (_, Some(why)) => format!("epoll (io_uring unavailable: {why})"),
+            (selector, None) => selector.backend().name().to_string(),
+        }
+    }
+
+    /// The number of `io_uring_enter` calls this reactor made (`None` on the other
+    /// backends): with io_uring, the reactor's system calls for all I/O on TCP streams
+    /// and every wait. What the benchmarks divide by the messages served.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use evloop_reactor::{Backend, Reactor};
+    ///
+    /// let reactor = Reactor::with_backend(Backend::Uring)?;
+    /// if let Some(before) = reactor.uring_enters() {
+    ///     reactor.wait(Some(Duration::ZERO))?;
+    ///     assert_eq!(reactor.uring_enters(), Some(before + 1));
+    /// }
+    /// assert_eq!(Reactor::new()?.uring_enters(), None);
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn uring_enters(&self) -> Option<u64> {
+        self.uring().map(Uring::enters)
+    }
+
+    /// The io_uring backend, if this reactor runs on it.
+    #[inline]
+    pub(crate) fn uring(&self) -> Option<&Uring> {
+        match &self.selector {
+            Selector::Uring(uring) => Some(uring),
+            _ => None,
+        }
     }
 
     /// Makes this the thread's current reactor (what [`Reactor::current`] and
@@ -218,6 +290,22 @@ impl Reactor {
                 set.wait(timeout)?;
                 self.deliver(set.ready())
             }
+            Selector::Uring(uring) => {
+                let cqes = uring.wait(timeout)?;
+                let mut handled = 0;
+                for cqe in cqes.iter() {
+                    handled += 1;
+                    match uring.route(cqe) {
+                        Route::Event(event) => self.deliver_one(event)?,
+                        Route::Notifier => self.notified_now()?,
+                        Route::Wake(Some(waker)) => waker.wake(),
+                        Route::Wake(None) => {}
+                        // A removed poll's last word, a failed removal: not an event.
+                        Route::Nothing => handled -= 1,
+                    }
+                }
+                Ok(handled)
+            }
         }
     }
 
@@ -237,27 +325,40 @@ impl Reactor {
         for event in events {
             handled += 1;
             if event.token == NOTIFIER_TOKEN {
-                self.notifier.drain()?;
-                self.notified.set(true);
+                self.notified_now()?;
                 continue;
             }
-            // Take the wakers under the borrow, wake them after it: a waker may re-enter
-            // the reactor (drop a Registration, register a new one).
-            let [read, write] = {
-                let slab = self.slab.borrow();
-                let Some(state) = slab.get(event.token) else {
-                    continue; // stale: its registration is gone, the slot may have a new owner
-                };
-                state.record(&event)
-            };
-            if let Some(waker) = read {
-                waker.wake();
-            }
-            if let Some(waker) = write {
-                waker.wake();
-            }
+            self.deliver_one(event)?;
         }
         Ok(handled)
+    }
+
+    /// The notifier's eventfd was readable: drains it and remembers.
+    fn notified_now(&self) -> io::Result<()> {
+        self.notifier.drain()?;
+        self.notified.set(true);
+        Ok(())
+    }
+
+    /// Records one registration's readiness and wakes the wakers it concerns.
+    #[inline]
+    fn deliver_one(&self, event: Event) -> io::Result<()> {
+        // Take the wakers under the borrow, wake them after it: a waker may re-enter
+        // the reactor (drop a Registration, register a new one).
+        let [read, write] = {
+            let slab = self.slab.borrow();
+            let Some(state) = slab.get(event.token) else {
+                return Ok(()); // stale: its registration is gone, the slot may have a new owner
+            };
+            state.record(&event)
+        };
+        if let Some(waker) = read {
+            waker.wake();
+        }
+        if let Some(waker) = write {
+            waker.wake();
+        }
+        Ok(())
     }
 
     /// A handle that interrupts [`wait`](Reactor::wait) from any thread; every call

@@ -252,6 +252,16 @@ impl Registration {
     pub fn fd(&self) -> RawFd {
         self.state.fd()
     }
+
+    /// The reactor the fd is registered with.
+    pub(crate) fn reactor(&self) -> &Rc<Reactor> {
+        &self.reactor
+    }
+
+    /// The registration's slab token.
+    pub(crate) fn token(&self) -> Token {
+        self.token
+    }
 }
 
 impl Drop for Registration {

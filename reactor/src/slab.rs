@@ -83,6 +83,17 @@ impl<T> Slab<T> {
         }
     }
 
+    /// The value behind `token`, mutably, or `None` if stale or unknown.
+    pub(crate) fn get_mut(&mut self, token: Token) -> Option<&mut T> {
+        let (generation, index) = split(token);
+        let slot = self.slots.get_mut(index as usize)?;
+        if slot.generation == generation {
+            slot.value.as_mut()
+        } else {
+            None
+        }
+    }
+
     /// Takes the value behind `token` out, vacates the slot and bumps its generation.
     /// Returns `None` (and changes nothing) if the token is stale or unknown.
     pub(crate) fn remove(&mut self, token: Token) -> Option<T> {
@@ -109,6 +120,16 @@ impl<T> Slab<T> {
             let value = slot.value.as_ref()?;
             Some((token(slot.generation, index as u32), value))
         })
+    }
+}
+
+impl<T> Slab<T> {
+    /// Every occupied slot's token and value, taken out of the slab.
+    pub(crate) fn into_values(self) -> impl Iterator<Item = (Token, T)> {
+        self.slots
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, slot)| Some((token(slot.generation, index as u32), slot.value?)))
     }
 }
 

@@ -2,7 +2,8 @@
 //!
 //! Most tests are written once, as a function of the [`Backend`], and run on each one
 //! (`for_each_backend!` makes a `#[test]` per backend: `epoll::name`, `poll::name`,
-//! `select::name`). They follow the pattern of the I/O types: a task polls (parking its
+//! `select::name`, `uring::name`; where the kernel refuses io_uring, the uring tests say
+//! why and run on the epoll reactor that stands in). They follow the pattern of the I/O types: a task polls (parking its
 //! waker) before it waits, which is when every backend, level-triggered ones included,
 //! reports readiness. What only one kind of backend does is tested on that kind alone.
 
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 use evloop_reactor::{Backend, Direction, Interest, Reactor, Registration};
 
 /// Generates, for each test function `name(backend)`, the tests `epoll::name`,
-/// `poll::name` and `select::name`.
+/// `poll::name`, `select::name` and `uring::name`.
 macro_rules! for_each_backend {
     ($($test:ident),* $(,)?) => {
         mod epoll {
@@ -29,6 +30,9 @@ macro_rules! for_each_backend {
         }
         mod select {
             $( #[test] fn $test() { super::$test(evloop_reactor::Backend::Select) } )*
+        }
+        mod uring {
+            $( #[test] fn $test() { super::$test(evloop_reactor::Backend::Uring) } )*
         }
     };
 }
@@ -54,7 +58,13 @@ for_each_backend!(
 /// A reactor on `backend`.
 fn reactor(backend: Backend) -> std::rc::Rc<Reactor> {
     let reactor = Reactor::with_backend(backend).unwrap();
-    assert_eq!(reactor.backend(), backend);
+    match reactor.fallback_reason() {
+        Some(why) if backend == Backend::Uring => {
+            eprintln!("io_uring unavailable, testing the epoll fallback: {why}");
+            assert_eq!(reactor.backend(), Backend::Epoll);
+        }
+        _ => assert_eq!(reactor.backend(), backend),
+    }
     reactor
 }
 
@@ -513,6 +523,48 @@ fn epoll_records_edges_nobody_waits_for() {
     assert!(poll(&reg, Direction::Read, &waker).is_ready());
     assert!(poll(&reg, Direction::Write, &waker).is_ready());
     assert_eq!(count.get(), 0);
+}
+
+/// io_uring, like epoll, arms a registration's poll when it is made (with the next
+/// wait) and records edges whether or not a task waits: readiness is known before
+/// anybody polls.
+#[test]
+fn uring_records_edges_nobody_waits_for() {
+    let reactor = reactor(Backend::Uring);
+    let (ours, mut theirs) = pair();
+    let reg = Registration::with_reactor(&reactor, ours.as_raw_fd(), Interest::BOTH).unwrap();
+    let (count, waker) = counting_waker();
+    theirs.write_all(b"early").unwrap();
+    assert!(reactor.wait(SHORT).unwrap() >= 1);
+    assert!(poll(&reg, Direction::Read, &waker).is_ready());
+    assert!(poll(&reg, Direction::Write, &waker).is_ready());
+    assert_eq!(count.get(), 0);
+}
+
+/// One `io_uring_enter` per wait: what was pushed (here a poll) goes with the wait.
+#[test]
+fn uring_makes_one_system_call_per_wait() {
+    let reactor = reactor(Backend::Uring);
+    let Some(start) = reactor.uring_enters() else {
+        return; // the epoll fallback
+    };
+    let (ours, mut theirs) = pair();
+    let reg = Registration::with_reactor(&reactor, ours.as_raw_fd(), Interest::BOTH).unwrap();
+    let (count, waker) = counting_waker();
+    assert!(poll(&reg, Direction::Read, &waker).is_pending());
+    assert_eq!(
+        reactor.uring_enters(),
+        Some(start),
+        "pushed, not yet submitted"
+    );
+    theirs.write_all(b"x").unwrap();
+    reactor.wait(SHORT).unwrap();
+    assert_eq!(count.get(), 1);
+    assert_eq!(reactor.uring_enters(), Some(start + 1));
+    for n in 2..5 {
+        reactor.wait(Some(Duration::ZERO)).unwrap();
+        assert_eq!(reactor.uring_enters(), Some(start + n));
+    }
 }
 
 /// Poll and select report levels; they are asked only about the directions a task waits

@@ -79,6 +79,16 @@ pub fn linger_zero(stream: &TcpStream) {
         .expect("setsockopt(SO_LINGER)");
 }
 
+/// Asserts that `rt` runs on `backend`, or, for `Backend::Uring` on a kernel that
+/// refuses io_uring, on the epoll fallback (saying so).
+pub fn assert_backend(rt: &evloop::Runtime, backend: evloop::Backend) {
+    if backend == evloop::Backend::Uring && rt.backend() == evloop::Backend::Epoll {
+        eprintln!("io_uring unavailable here: the runtime fell back to epoll");
+    } else {
+        assert_eq!(rt.backend(), backend);
+    }
+}
+
 /// Closes `stream` with a reset (`SO_LINGER` 0) instead of a FIN.
 pub fn reset(stream: TcpStream) {
     linger_zero(&stream);

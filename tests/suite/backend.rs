@@ -14,10 +14,10 @@ use evloop::Backend;
 
 #[test]
 fn every_backend_serves_sockets_timers_and_remote_wakes() {
-    assert_eq!(Backend::ALL.len(), 3);
+    assert_eq!(Backend::ALL.len(), 4);
     for &backend in Backend::ALL {
         let rt = evloop::Runtime::builder().backend(backend).build().unwrap();
-        assert_eq!(rt.backend(), backend);
+        common::assert_backend(&rt, backend);
         rt.block_on(async {
             common::within(async {
                 // TCP: echo through a server task, both directions, many messages.

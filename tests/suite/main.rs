@@ -54,4 +54,5 @@ mod sync_shared;
 mod sync_watch;
 mod task_dump;
 mod timeout;
+mod uring;
 mod wakes;

@@ -94,8 +94,10 @@ fn a_slow_reader_suspends_the_writer_and_memory_stays_bounded() {
 
         let written = Rc::new(Cell::new(0usize));
         let progress = written.clone();
+        // Made before the writer starts, so that its 300 ms are all writing (building
+        // 16 MiB in a debug build on a loaded machine can take most of them).
+        let data = pattern(LEN);
         let writer = evloop::spawn(async move {
-            let data = pattern(LEN);
             for chunk in data.chunks(64 * 1024) {
                 client.write_all(chunk).await.unwrap();
                 progress.set(progress.get() + chunk.len());

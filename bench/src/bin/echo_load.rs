@@ -14,6 +14,11 @@
 //! messages 1234567 secs 5.000 server_cpu_secs 4.990 server_hwm_kib 12345 errors 0
 //! ```
 //!
+//! With `--count-syscalls` (and `--server-pid`) it also counts the server's system calls
+//! over the window with `perf stat -e raw_syscalls:sys_enter -p PID` and adds
+//! `server_syscalls N` to the line (`perf` must be installed and allowed to trace; the
+//! tracepoint costs the server some CPU, so the harness counts in runs of their own).
+//!
 //! With `--served` (the `server_models` workload), it first sends one message on every
 //! connection and waits for all the echoes, prints `served_secs S` (from the first
 //! connect to the last of those echoes: how long the server took to take every client
@@ -50,10 +55,12 @@ struct Args {
     server_pid: Option<u32>,
     /// Report the time until every connection was served once, then wait for stdin.
     served: bool,
+    /// Count the server's system calls over the window with `perf stat`.
+    count_syscalls: bool,
 }
 
 const USAGE: &str = "usage: echo_load --addr IP:PORT [--conns N] [--size BYTES] [--secs S] \
-                     [--server-pid PID] [--served]";
+                     [--server-pid PID] [--served] [--count-syscalls]";
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args {
@@ -63,11 +70,16 @@ fn parse_args() -> Result<Args, String> {
         secs: 5.0,
         server_pid: None,
         served: false,
+        count_syscalls: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         if flag == "--served" {
             args.served = true;
+            continue;
+        }
+        if flag == "--count-syscalls" {
+            args.count_syscalls = true;
             continue;
         }
         let value = it.next().ok_or(format!("{flag} needs a value"))?;
@@ -240,6 +252,10 @@ fn run(args: &Args) -> io::Result<()> {
     let mut events = rawnet::events(1024);
     let (mut messages, mut errors) = (0u64, 0u64);
 
+    let perf = match (args.count_syscalls, args.server_pid) {
+        (true, Some(pid)) => Some(SyscallCount::start(pid)?),
+        _ => None,
+    };
     let cpu0 = args.server_pid.map(cpu_secs).transpose()?;
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(args.secs);
@@ -286,15 +302,47 @@ fn run(args: &Args) -> io::Result<()> {
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    let syscalls = perf.map(SyscallCount::finish).transpose()?;
     let cpu1 = args.server_pid.map(cpu_secs).transpose()?;
     let hwm = args.server_pid.map(hwm_kib).transpose()?;
     let server_cpu = match (cpu0, cpu1) {
         (Some(a), Some(b)) => b - a,
         _ => f64::NAN,
     };
+    let syscalls = syscalls.map_or(String::new(), |n| format!(" server_syscalls {n}"));
     println!(
-        "messages {messages} secs {secs:.3} server_cpu_secs {server_cpu:.3} server_hwm_kib {} errors {errors}",
+        "messages {messages} secs {secs:.3} server_cpu_secs {server_cpu:.3} server_hwm_kib {} errors {errors}{syscalls}",
         hwm.unwrap_or(0)
     );
     Ok(())
+}
+
+/// A running `perf stat` counting one process's system calls.
+struct SyscallCount(std::process::Child);
+
+impl SyscallCount {
+    /// Starts counting `pid`'s system calls (and gives perf time to attach).
+    fn start(pid: u32) -> io::Result<SyscallCount> {
+        let child = std::process::Command::new("perf")
+            .args(["stat", "-e", "raw_syscalls:sys_enter", "-x", ",", "-p"])
+            .arg(pid.to_string())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| io::Error::other(format!("perf: {e} (install linux-perf)")))?;
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(SyscallCount(child))
+    }
+
+    /// Stops counting (`SIGINT`) and returns the count perf printed.
+    fn finish(self) -> io::Result<u64> {
+        // SAFETY: kill takes no pointers; the pid is our own child's, not yet reaped.
+        unsafe { libc::kill(self.0.id() as libc::pid_t, libc::SIGINT) };
+        let out = self.0.wait_with_output()?;
+        let text = String::from_utf8_lossy(&out.stderr);
+        text.lines()
+            .find(|l| l.contains("raw_syscalls:sys_enter"))
+            .and_then(|l| l.split(',').next()?.trim().parse().ok())
+            .ok_or_else(|| io::Error::other(format!("perf stat printed {text:?}")))
+    }
 }

@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::io;
 
-use super::echo::{self, Placement};
+use super::echo::{self, Launch, Placement};
 use super::{chained_spawn, ping_pong, spawn_many, timers, yield_many};
 use crate::runtimes::{Evloop, EvloopDebug};
 use crate::util::median;
@@ -91,7 +91,13 @@ pub fn run_all(reps: usize, conns: usize, secs: f64) -> io::Result<Vec<Row>> {
         for k in 0..2 {
             let on = (k + rep) % 2;
             let args: &[&str] = if on == 1 { &["--debug"] } else { &[] };
-            let sample = echo::measure(BINARIES[0], args, Placement::Pinned, conns, secs)?;
+            let launch = Launch {
+                bin: BINARIES[0],
+                args,
+                env: &[],
+                placement: Placement::Pinned,
+            };
+            let sample = echo::measure(&launch, conns, secs, false)?;
             cpu[on].push(sample.cpu_us_per_msg);
         }
     }

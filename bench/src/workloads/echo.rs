@@ -30,36 +30,56 @@ pub struct Server {
     bin: &'static str,
     /// Extra arguments.
     args: &'static [&'static str],
+    /// Extra environment (`EVLOOP_BACKEND=uring` for evloop on io_uring).
+    env: &'static [(&'static str, &'static str)],
 }
 
 /// The servers in table order; the last one is the runtime-free floor.
-pub const SERVERS: [Server; 5] = [
+pub const SERVERS: [Server; 6] = [
     Server {
         name: "evloop",
         bin: "evloop_echo_server",
         args: &[],
+        env: &[("EVLOOP_BACKEND", "epoll")],
+    },
+    Server {
+        name: "evloop-uring",
+        bin: "evloop_echo_server",
+        args: &[],
+        env: &[("EVLOOP_BACKEND", "uring")],
     },
     Server {
         name: "tokio",
         bin: "tokio_echo_server",
         args: &[],
+        env: &[],
     },
     Server {
         name: "tokio-local",
         bin: "tokio_echo_server",
         args: &["--local"],
+        env: &[],
     },
     Server {
         name: "smol",
         bin: "smol_echo_server",
         args: &[],
+        env: &[],
     },
     Server {
         name: "epoll",
         bin: "epoll_echo_server",
         args: &[],
+        env: &[],
     },
 ];
+
+/// The index of evloop on io_uring in [`SERVERS`].
+pub const URING: usize = 1;
+/// The indices of tokio's two flavours in [`SERVERS`].
+pub const TOKIO: [usize; 2] = [2, 3];
+/// The index of the epoll floor in [`SERVERS`].
+pub const FLOOR: usize = 5;
 
 /// What one run measured.
 #[derive(Clone, Copy, Debug)]
@@ -70,6 +90,9 @@ pub struct Sample {
     pub cpu_us_per_msg: f64,
     /// Server peak resident set, in MiB.
     pub peak_rss_mib: f64,
+    /// Server system calls per message (`perf stat`), in a run of its own; NaN when not
+    /// counted.
+    pub syscalls_per_msg: f64,
 }
 
 /// The servers' binaries and the load generator's.
@@ -159,9 +182,29 @@ pub enum Placement {
     Unpinned,
 }
 
-/// Runs `server` against the load generator with `conns` connections for `secs`, pinned.
-pub fn run(server: &Server, conns: usize, secs: f64) -> io::Result<Sample> {
-    measure(server.bin, server.args, Placement::Pinned, conns, secs)
+/// Runs `server` against the load generator with `conns` connections for `secs`, pinned;
+/// with `count_syscalls`, also counts the server's system calls (`perf stat`, which slows
+/// the server: count in runs of their own).
+pub fn run(server: &Server, conns: usize, secs: f64, count_syscalls: bool) -> io::Result<Sample> {
+    let launch = Launch {
+        bin: server.bin,
+        args: server.args,
+        env: server.env,
+        placement: Placement::Pinned,
+    };
+    measure(&launch, conns, secs, count_syscalls)
+}
+
+/// How to start one server binary.
+pub struct Launch<'a, S> {
+    /// The binary, next to the harness's own.
+    pub bin: &'a str,
+    /// Its arguments.
+    pub args: &'a [S],
+    /// Extra environment variables.
+    pub env: &'a [(&'a str, &'a str)],
+    /// Where it and the load generator run.
+    pub placement: Placement,
 }
 
 /// A command for `bin` in `dir`, pinned to `cpu` if `placement` pins.
@@ -172,18 +215,19 @@ fn command(dir: &Path, bin: &str, placement: Placement, cpu: usize) -> Command {
     }
 }
 
-/// Runs the server binary `bin` with `args` against the load generator with `conns`
-/// connections for `secs`, placed as `placement` says.
+/// Runs the server `launch` describes against the load generator with `conns`
+/// connections for `secs`; with `count_syscalls`, also counts its system calls.
 pub fn measure<S: AsRef<std::ffi::OsStr>>(
-    bin: &str,
-    args: &[S],
-    placement: Placement,
+    launch: &Launch<'_, S>,
     conns: usize,
     secs: f64,
+    count_syscalls: bool,
 ) -> io::Result<Sample> {
+    let (bin, placement) = (launch.bin, launch.placement);
     let dir = bin_dir()?;
     let child = command(&dir, bin, placement, SERVER_CPU)
-        .args(args)
+        .args(launch.args)
+        .envs(launch.env.iter().copied())
         .stdout(Stdio::piped())
         .spawn()?;
     let mut srv = Running(child);
@@ -204,6 +248,7 @@ pub fn measure<S: AsRef<std::ffi::OsStr>>(
             &secs.to_string(),
         ])
         .args(["--server-pid", &srv.0.id().to_string()])
+        .args(count_syscalls.then_some("--count-syscalls"))
         .stderr(Stdio::inherit())
         .output()?;
     drop(srv);
@@ -235,7 +280,18 @@ fn parse(out: &str) -> io::Result<Sample> {
         msgs_per_sec: messages / secs,
         cpu_us_per_msg: field("server_cpu_secs")? * 1e6 / messages,
         peak_rss_mib: field("server_hwm_kib")? / 1024.0,
+        syscalls_per_msg: field("server_syscalls").map_or(f64::NAN, |n| n / messages),
     })
+}
+
+/// Whether `perf` is there to count system calls.
+pub fn perf_available() -> bool {
+    Command::new("perf")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 #[cfg(test)]
@@ -250,6 +306,12 @@ mod tests {
         assert_eq!(s.msgs_per_sec, 1000.0);
         assert!((s.cpu_us_per_msg - 5.0).abs() < 1e-9);
         assert_eq!(s.peak_rss_mib, 2.0);
+        assert!(s.syscalls_per_msg.is_nan());
+        let s = parse(
+            "messages 2000 secs 2 server_cpu_secs 0.01 server_hwm_kib 1 errors 0 server_syscalls 500",
+        )
+        .unwrap();
+        assert_eq!(s.syscalls_per_msg, 0.25);
         assert!(parse("messages 10 secs 1 server_cpu_secs 1 server_hwm_kib 1 errors 3").is_err());
         assert!(parse("garbage").is_err());
     }

@@ -19,7 +19,7 @@
 use std::fmt::Write as _;
 use std::io;
 
-use super::echo::{self, Placement, Sample};
+use super::echo::{self, Launch, Placement, Sample};
 use crate::util::median;
 
 /// One server of the comparison.
@@ -91,8 +91,13 @@ pub fn run_all(
                     rep + 1,
                     server.name
                 );
-                let sample =
-                    echo::measure(server.bin, &server.args, Placement::Unpinned, conns, secs)?;
+                let launch = Launch {
+                    bin: server.bin,
+                    args: &server.args,
+                    env: &[],
+                    placement: Placement::Unpinned,
+                };
+                let sample = echo::measure(&launch, conns, secs, false)?;
                 samples[ci][si].push(sample);
             }
         }
@@ -108,13 +113,14 @@ pub fn run_all(
         .collect())
 }
 
-/// The median of each figure over `samples`.
+/// The median of each figure over `samples` (system calls are not counted here).
 fn medians(samples: &[Sample]) -> Sample {
     let of = |f: fn(&Sample) -> f64| median(&samples.iter().map(f).collect::<Vec<_>>());
     Sample {
         msgs_per_sec: of(|x| x.msgs_per_sec),
         cpu_us_per_msg: of(|x| x.cpu_us_per_msg),
         peak_rss_mib: of(|x| x.peak_rss_mib),
+        syscalls_per_msg: f64::NAN,
     }
 }
 
@@ -264,6 +270,7 @@ mod tests {
             msgs_per_sec: rate,
             cpu_us_per_msg: cpu,
             peak_rss_mib: 1.0,
+            syscalls_per_msg: f64::NAN,
         }
     }
 

@@ -1,8 +1,11 @@
-//! The task allocation, `TaskCell<F>`, and the vtable functions that act on it.
+//! The task allocation, `TaskCell<F, X>`, and the vtable functions that act on it.
 //!
 //! One `Box` per task holds the header and the stage: first the future, then (once it
-//! finished) its output until the `JoinHandle` takes it, in the same bytes. Nothing else
-//! is allocated per task.
+//! finished) its output until the `JoinHandle` takes it, in the same bytes. A task made on
+//! another thread (`Handle::spawn`) also carries, in a trailer `X`, the slot its
+//! `RemoteHandle` reads the result from, so that it too is one allocation (for a task of
+//! the loop's own thread `X` is `()`, which takes no room). Nothing else is allocated per
+//! task.
 
 use std::any::Any;
 use std::cell::UnsafeCell;
@@ -41,12 +44,15 @@ union Stage<F: Future> {
 /// The single heap allocation of a task. `repr(C)` so a `NonNull<Header>` is also a
 /// pointer to the whole cell.
 #[repr(C)]
-struct TaskCell<F: Future> {
+struct TaskCell<F: Future, X> {
     /// Must stay first.
     header: Header,
     /// Only the loop's thread touches the stage (see `dealloc` for the one exception, which
     /// runs only once the stage holds neither the future nor an output).
     stage: UnsafeCell<Stage<F>>,
+    /// Shared with whoever holds a reference to the task, from any thread (so `Sync`),
+    /// until the cell is freed: a remote task's result slot, or `()`.
+    trailer: X,
 }
 
 /// How a new task starts out.
@@ -71,38 +77,72 @@ pub(crate) fn allocate<F: Future + 'static, S: Schedule>(
     id: u64,
     start: Start,
 ) -> NonNull<Header> {
+    allocate_with_trailer::<F, S, ()>((), |_| future, owner, id, start)
+}
+
+/// Allocates a task whose cell also holds `trailer`, and makes its future with `make`,
+/// which gets the trailer's address: it stays valid, and the trailer shared, for as long
+/// as the cell lives (so for the whole life of the future, which lives in the cell, and
+/// for as long as a reference to the task is held). The trailer is dropped when the cell
+/// is freed, on whichever thread drops the last reference.
+pub(crate) fn allocate_with_trailer<F: Future + 'static, S: Schedule, X: Send + Sync + 'static>(
+    trailer: X,
+    make: impl FnOnce(NonNull<X>) -> F,
+    owner: u16,
+    id: u64,
+    start: Start,
+) -> NonNull<Header> {
     let (refs, initial) = match start {
         Start::Local => (2, flags::JOIN_INTEREST | flags::QUEUED | flags::HAS_FUTURE),
         Start::Injected => (1, flags::HAS_FUTURE),
     };
-    let cell = Box::new(TaskCell {
-        header: Header::new(State::new(refs), vtable::<F, S>(), owner, id, initial),
-        stage: UnsafeCell::new(Stage {
+    // The cell is written field by field through one raw pointer, which is also the
+    // pointer `dealloc` frees: the trailer's address given to `make` is derived from it
+    // and stays valid (no `Box` is moved or re-borrowed in between).
+    let cell = Box::into_raw(Box::<TaskCell<F, X>>::new_uninit()).cast::<TaskCell<F, X>>();
+    // SAFETY: `cell` points to an allocation of the right size and alignment; each field
+    // is written once, through `addr_of_mut!` (no reference to uninitialised memory).
+    unsafe { std::ptr::addr_of_mut!((*cell).trailer).write(trailer) };
+    // SAFETY: as above; the pointer to a field of a non-null allocation is not null.
+    let trailer = unsafe { NonNull::new_unchecked(std::ptr::addr_of_mut!((*cell).trailer)) };
+    let future = make(trailer);
+    // SAFETY: as above. Had `make` panicked, the allocation would leak (with its
+    // trailer), never be used half-written.
+    unsafe {
+        std::ptr::addr_of_mut!((*cell).header).write(Header::new(
+            State::new(refs),
+            vtable::<F, S, X>(),
+            owner,
+            id,
+            initial,
+        ));
+        std::ptr::addr_of_mut!((*cell).stage).write(UnsafeCell::new(Stage {
             future: ManuallyDrop::new(future),
-        }),
-    });
-    NonNull::from(Box::leak(cell)).cast()
+        }));
+    }
+    // SAFETY: every field is initialised; `cell` came from `Box::into_raw`.
+    unsafe { NonNull::new_unchecked(cell) }.cast()
 }
 
-/// Holds the vtable of `TaskCell<F>` run by `S` as an associated constant, which a
+/// Holds the vtable of `TaskCell<F, X>` run by `S` as an associated constant, which a
 /// reference promotes to a `'static` one.
-struct VtableOf<F, S>(std::marker::PhantomData<(F, S)>);
+struct VtableOf<F, S, X>(std::marker::PhantomData<(F, S, X)>);
 
-impl<F: Future + 'static, S: Schedule> VtableOf<F, S> {
+impl<F: Future + 'static, S: Schedule, X: 'static> VtableOf<F, S, X> {
     /// The vtable.
     const VTABLE: Vtable = Vtable {
-        poll: poll::<F>,
-        cancel: cancel::<F>,
-        read_output: read_output::<F, S>,
-        drop_output: drop_output::<F>,
-        dealloc: dealloc::<F, S>,
+        poll: poll::<F, X>,
+        cancel: cancel::<F, X>,
+        read_output: read_output::<F, S, X>,
+        drop_output: drop_output::<F, X>,
+        dealloc: dealloc::<F, S, X>,
         waker: S::WAKER_VTABLE,
     };
 }
 
-/// The vtable of `TaskCell<F>` run by `S`.
-fn vtable<F: Future + 'static, S: Schedule>() -> &'static Vtable {
-    &VtableOf::<F, S>::VTABLE
+/// The vtable of `TaskCell<F, X>` run by `S`.
+fn vtable<F: Future + 'static, S: Schedule, X: 'static>() -> &'static Vtable {
+    &VtableOf::<F, S, X>::VTABLE
 }
 
 /// The cell behind a header pointer.
@@ -110,10 +150,10 @@ fn vtable<F: Future + 'static, S: Schedule>() -> &'static Vtable {
 /// # Safety
 /// `ptr` must come from `allocate::<F, _>` and still be alive, and the returned reference
 /// must not outlive the caller's reference to the task.
-unsafe fn cell<'a, F: Future>(ptr: NonNull<Header>) -> &'a TaskCell<F> {
+unsafe fn cell<'a, F: Future, X>(ptr: NonNull<Header>) -> &'a TaskCell<F, X> {
     // SAFETY: `TaskCell` is `repr(C)` with the header first, so the pointers coincide; the
     // caller guarantees the allocation is alive and of this type.
-    unsafe { ptr.cast::<TaskCell<F>>().as_ref() }
+    unsafe { ptr.cast::<TaskCell<F, X>>().as_ref() }
 }
 
 /// The stage, mutably.
@@ -122,7 +162,7 @@ unsafe fn cell<'a, F: Future>(ptr: NonNull<Header>) -> &'a TaskCell<F> {
 /// Loop thread only, and no other reference to the stage may be live (the loop never
 /// re-enters a task's vtable while another vtable call on the same task runs).
 #[allow(clippy::mut_from_ref)]
-unsafe fn stage<F: Future>(cell: &TaskCell<F>) -> &mut Stage<F> {
+unsafe fn stage<F: Future, X>(cell: &TaskCell<F, X>) -> &mut Stage<F> {
     // SAFETY: exclusivity is the caller's promise, above.
     unsafe { &mut *cell.stage.get() }
 }
@@ -131,12 +171,12 @@ unsafe fn stage<F: Future>(cell: &TaskCell<F>) -> &mut Stage<F> {
 /// destructors then run *during* the unwind, so those that look at
 /// `std::thread::panicking()` (a `std::sync::Mutex` guard poisoning its mutex, a
 /// transaction guard rolling back) see the panic, as they would on a plain thread.
-struct DropFutureOnUnwind<'a, F: Future> {
+struct DropFutureOnUnwind<'a, F: Future, X> {
     /// The cell whose future is being polled.
-    cell: &'a TaskCell<F>,
+    cell: &'a TaskCell<F, X>,
 }
 
-impl<F: Future> Drop for DropFutureOnUnwind<'_, F> {
+impl<F: Future, X> Drop for DropFutureOnUnwind<'_, F, X> {
     fn drop(&mut self) {
         // Only reached while unwinding: a normal return forgets the guard. A destructor
         // that panics here, during the unwind, aborts the process, as it would in any
@@ -150,9 +190,9 @@ impl<F: Future> Drop for DropFutureOnUnwind<'_, F> {
 
 /// Polls the task once. Called by the loop for a task that is live (listed), so the
 /// list's reference keeps the cell alive for the whole call.
-unsafe fn poll<F: Future>(ptr: NonNull<Header>) {
+unsafe fn poll<F: Future, X>(ptr: NonNull<Header>) {
     // SAFETY: the caller guarantees the cell is alive.
-    let cell = unsafe { cell::<F>(ptr) };
+    let cell = unsafe { cell::<F, X>(ptr) };
     let header = &cell.header;
     if header.has(flags::COMPLETE) {
         return;
@@ -192,7 +232,7 @@ unsafe fn poll<F: Future>(ptr: NonNull<Header>) {
 ///
 /// # Safety
 /// Loop thread, no stage borrow live, task not yet complete.
-unsafe fn complete<F: Future>(cell: &TaskCell<F>, output: Output<F::Output>) {
+unsafe fn complete<F: Future, X>(cell: &TaskCell<F, X>, output: Output<F::Output>) {
     let header = &cell.header;
     if header.has(flags::HAS_FUTURE) {
         header.clear(flags::HAS_FUTURE);
@@ -220,9 +260,9 @@ unsafe fn complete<F: Future>(cell: &TaskCell<F>, output: Output<F::Output>) {
 /// Cancels the task now: drops its future without polling it (runtime shutdown, or an
 /// injected task whose loop is gone). Runs on the thread that owns the task's stage: the
 /// loop's, or for an injected task never taken in, the thread that holds it.
-unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
+unsafe fn cancel<F: Future, X>(ptr: NonNull<Header>) {
     // SAFETY: the caller holds a reference.
-    let cell = unsafe { cell::<F>(ptr) };
+    let cell = unsafe { cell::<F, X>(ptr) };
     if !cell.header.has(flags::COMPLETE) {
         // SAFETY: loop thread, no stage borrow live, not complete.
         unsafe { complete(cell, Output::Cancelled) };
@@ -231,9 +271,13 @@ unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
 
 /// `JoinHandle::poll`: writes `Poll<Output<F::Output>>` to `dst` once the task is
 /// complete, else keeps the waker to wake then.
-unsafe fn read_output<F: Future, S: Schedule>(ptr: NonNull<Header>, dst: *mut (), waker: &Waker) {
+unsafe fn read_output<F: Future, S: Schedule, X>(
+    ptr: NonNull<Header>,
+    dst: *mut (),
+    waker: &Waker,
+) {
     // SAFETY: the handle holds a reference.
-    let cell = unsafe { cell::<F>(ptr) };
+    let cell = unsafe { cell::<F, X>(ptr) };
     let header = &cell.header;
     if !header.has(flags::COMPLETE) {
         header.join_waiter.register(waker, S::WAKER_VTABLE);
@@ -252,9 +296,9 @@ unsafe fn read_output<F: Future, S: Schedule>(ptr: NonNull<Header>, dst: *mut ()
 }
 
 /// `JoinHandle::drop`: nobody will read the output; drop it if the task already left one.
-unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
+unsafe fn drop_output<F: Future, X>(ptr: NonNull<Header>) {
     // SAFETY: the handle holds a reference.
-    let cell = unsafe { cell::<F>(ptr) };
+    let cell = unsafe { cell::<F, X>(ptr) };
     if cell.header.has(flags::HAS_OUTPUT) {
         cell.header.clear(flags::HAS_OUTPUT);
         let _ = panic::catch_unwind(AssertUnwindSafe(|| {
@@ -264,12 +308,14 @@ unsafe fn drop_output<F: Future>(ptr: NonNull<Header>) {
     }
 }
 
-/// Frees the task. May run on any thread: by then the stage holds neither the future
-/// (dropped on the loop thread at completion or shutdown) nor an output (taken or
-/// dropped on the loop thread when the `JoinHandle` went away).
-unsafe fn dealloc<F: Future, S: Schedule>(ptr: NonNull<Header>) {
-    // SAFETY: this was the last reference; the cell came from `Box::leak` in `allocate`.
-    let cell = unsafe { Box::from_raw(ptr.cast::<TaskCell<F>>().as_ptr()) };
+/// Frees the task, and drops its trailer. May run on any thread: by then the stage holds
+/// neither the future (dropped on the loop thread at completion or shutdown) nor an output
+/// (taken or dropped on the loop thread when the `JoinHandle` went away), and the trailer
+/// is `Send`.
+unsafe fn dealloc<F: Future, S: Schedule, X>(ptr: NonNull<Header>) {
+    // SAFETY: this was the last reference; the cell came from `Box::into_raw` in
+    // `allocate_with_trailer`, fully initialised.
+    let cell = unsafe { Box::from_raw(ptr.cast::<TaskCell<F, X>>().as_ptr()) };
     debug_assert!(
         !cell.header.has(flags::HAS_FUTURE | flags::HAS_OUTPUT),
         "a task is freed only once its future and output are gone"

@@ -10,7 +10,7 @@ use crate::raw::cell::{self, Start};
 use crate::scheduler::context;
 use crate::scheduler::remote::{Injected, NewTask, Remote};
 use crate::scheduler::wake::LoopScheduler;
-use crate::task::remote_handle::{RemoteTask, Slot, TaskMemory};
+use crate::task::remote_handle::{RemoteTask, Slot, SlotRef, TaskMemory};
 use crate::task::RemoteHandle;
 
 /// A handle to a loop that any thread can hold: it spawns tasks on the loop and runs
@@ -129,11 +129,22 @@ impl Handle {
     {
         let location = Location::caller();
         let id = self.remote.next_remote_id();
-        let slot = Slot::new(id, self.remote.id());
-        let task = RemoteTask::new(future, slot.clone());
         let owner = self.remote.hold();
-        let ptr = cell::allocate::<_, LoopScheduler>(task, owner, id, Start::Injected);
-        // SAFETY: `allocate` made one reference, which this takes over.
+        // The slot goes in the task's own allocation: one malloc per remote task.
+        let mut slot = None;
+        let ptr = cell::allocate_with_trailer::<_, LoopScheduler, _>(
+            Slot::unshared(id, self.remote.id()),
+            |trailer| {
+                slot = Some(trailer);
+                // SAFETY: the future lives in the cell whose trailer holds the slot.
+                RemoteTask::new(future, unsafe { SlotRef::in_task(trailer) })
+            },
+            owner,
+            id,
+            Start::Injected,
+        );
+        let slot = slot.expect("allocate_with_trailer calls make");
+        // SAFETY: `allocate_with_trailer` made one reference, which this takes over.
         let task = unsafe { crate::raw::TaskRef::from_raw(ptr) };
         let memory = TaskMemory::new(task.clone_ref());
         let new = NewTask {
@@ -152,7 +163,9 @@ impl Handle {
         if let Some(new) = new {
             self.remote.schedule_remote(Injected::Spawn(new));
         }
-        RemoteHandle::new(slot, Some(memory))
+        // SAFETY: the handle holds `memory`, a reference to the task whose trailer holds
+        // the slot.
+        RemoteHandle::new(unsafe { SlotRef::in_task(slot) }, Some(memory))
     }
 
     /// Runs `make` on the loop's thread and spawns the future it returns there: the
@@ -199,7 +212,7 @@ impl Handle {
         // If the loop is gone the closure is dropped here, and `StartOnLoop`'s drop
         // reports the task cancelled.
         self.remote.schedule_remote(Injected::Call(Box::new(call)));
-        RemoteHandle::new(slot, None)
+        RemoteHandle::new(SlotRef::Shared(slot), None)
     }
 
     /// Runs `f` on the loop's thread at its next turn: asyncio's `call_soon_threadsafe`.
@@ -248,7 +261,7 @@ where
     /// On the loop's thread: builds the future and spawns it.
     fn run(mut self, location: &'static Location<'static>, id: u64) {
         let make = self.make.take().expect("a spawn_with closure runs once");
-        let task = RemoteTask::new(make(), self.slot.clone());
+        let task = RemoteTask::new(make(), SlotRef::Shared(self.slot.clone()));
         context::with_current(|event_loop| event_loop.spawn_detached(task, location, id))
             .expect("Injected calls run on their loop's thread");
     }

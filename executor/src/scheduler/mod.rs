@@ -81,7 +81,7 @@ pub(crate) struct EventLoop {
     pub(crate) tasks: LiveTasks,
     /// Debug mode: a record per live task, in step with `tasks` (empty outside debug mode).
     pub(crate) records: TaskRecords,
-    /// epoll and the eventfd.
+    /// The reactor (epoll, or the backend chosen) and the eventfd.
     pub(crate) reactor: Rc<Reactor>,
     /// This loop's timers.
     pub(crate) timers: Rc<TimerStore>,
@@ -118,6 +118,9 @@ impl EventLoop {
     /// A loop on a new reactor and timer store.
     pub(crate) fn new(config: Config) -> std::io::Result<EventLoop> {
         let reactor = Reactor::with_backend(config.backend.unwrap_or_default())?;
+        if config.debug.enabled && config.backend == Some(evloop_reactor::Backend::Uring) {
+            eprintln!("evloop debug: backend: {}", reactor.describe());
+        }
         let remote = Remote::new_registered(reactor.notifier());
         let timers = TimerStore::new();
         let debug = config.debug.enabled;

@@ -8,11 +8,18 @@
 //! (the task with a value, a panic or a cancellation; the handle with `abort`) decides, the
 //! other finds it there. The slot also keeps the task's waker, so that `abort` from another
 //! thread makes the loop poll the task once more, and drop it.
+//!
+//! A task made by `Handle::spawn` keeps its slot in its own allocation (the cell's trailer,
+//! `raw/cell.rs`), and its handle holds a reference to the task to keep it there: one
+//! allocation per remote task, as for a local one. `spawn_with` makes its task later, on
+//! the loop, so its slot is an `Arc` of its own.
 
 use std::fmt;
 use std::future::Future;
+use std::ops::Deref;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
+use std::ptr::NonNull;
 use std::sync::{Arc, PoisonError};
 use std::task::{Context, Poll, Waker};
 
@@ -56,9 +63,15 @@ struct SlotState<T> {
 }
 
 impl<T> Slot<T> {
-    /// An empty slot for task `id` of loop `loop_index`.
+    /// An empty slot for task `id` of loop `loop_index`, shared by counting.
     pub(crate) fn new(id: u64, loop_index: u16) -> Arc<Slot<T>> {
-        Arc::new(Slot {
+        Arc::new(Slot::unshared(id, loop_index))
+    }
+
+    /// An empty slot for task `id` of loop `loop_index`, to be placed (in a task's
+    /// trailer).
+    pub(crate) fn unshared(id: u64, loop_index: u16) -> Slot<T> {
+        Slot {
             id,
             loop_index,
             cancel: AtomicBool::new(false),
@@ -70,7 +83,7 @@ impl<T> Slot<T> {
                 joiner: false,
             }),
             done: Condvar::new(),
-        })
+        }
     }
 
     /// The state, whatever a panicking holder left (every update is a few plain stores).
@@ -120,6 +133,47 @@ impl<T> Slot<T> {
     }
 }
 
+/// Where a remote task and its handle find their [`Slot`].
+pub(crate) enum SlotRef<T> {
+    /// An allocation of its own, shared by counting (`spawn_with`).
+    Shared(Arc<Slot<T>>),
+    /// The trailer of the task's own allocation (`Handle::spawn`), kept alive by a
+    /// reference to the task: the cell that holds the future, or the handle's
+    /// [`TaskMemory`].
+    InTask(NonNull<Slot<T>>),
+}
+
+impl<T> SlotRef<T> {
+    /// The slot at `slot`, in a task's trailer.
+    ///
+    /// # Safety
+    /// `slot` must stay valid for as long as the returned value lives: it is in the cell
+    /// that holds this value, or the holder also holds a reference to that task.
+    pub(crate) unsafe fn in_task(slot: NonNull<Slot<T>>) -> SlotRef<T> {
+        SlotRef::InTask(slot)
+    }
+}
+
+impl<T> Deref for SlotRef<T> {
+    type Target = Slot<T>;
+
+    fn deref(&self) -> &Slot<T> {
+        match self {
+            SlotRef::Shared(slot) => slot,
+            // SAFETY: `in_task`'s caller keeps the task's cell, and so the slot, alive for
+            // as long as this value.
+            SlotRef::InTask(slot) => unsafe { slot.as_ref() },
+        }
+    }
+}
+
+// SAFETY: a `SlotRef` gives only `&Slot<T>`, which is `Send + Sync` when `T: Send` (its
+// state is behind a mutex, the rest atomics and a condition variable); the pointer of
+// `InTask` is as valid on any thread as on the one that made it.
+unsafe impl<T: Send> Send for SlotRef<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for SlotRef<T> {}
+
 pin_project_lite::pin_project! {
     /// The future a remote task runs: the user's future, reporting to a [`Slot`].
     ///
@@ -130,7 +184,7 @@ pin_project_lite::pin_project! {
         #[pin]
         future: Option<F>,
         // Where the result goes.
-        slot: Arc<Slot<F::Output>>,
+        slot: SlotRef<F::Output>,
     }
 
     impl<F: Future> PinnedDrop for RemoteTask<F> {
@@ -142,7 +196,7 @@ pin_project_lite::pin_project! {
 
 impl<F: Future> RemoteTask<F> {
     /// Runs `future`, reporting to `slot`.
-    pub(crate) fn new(future: F, slot: Arc<Slot<F::Output>>) -> RemoteTask<F> {
+    pub(crate) fn new(future: F, slot: SlotRef<F::Output>) -> RemoteTask<F> {
         RemoteTask {
             future: Some(future),
             slot,
@@ -226,11 +280,13 @@ impl<F> Drop for DropOnUnwind<'_, F> {
 /// # Ok::<(), std::io::Error>(())
 /// ```
 pub struct RemoteHandle<T> {
-    /// What the task reports to.
-    slot: Arc<Slot<T>>,
+    /// What the task reports to. Declared before `_memory`, which may keep it alive, so
+    /// dropped first.
+    slot: SlotRef<T>,
     /// A reference to the task's allocation, when it was made on the handle's thread
-    /// (`Handle::spawn`): the task's memory is then freed here, by the thread that
-    /// allocated it, which is malloc's fast path, rather than on the loop's thread.
+    /// (`Handle::spawn`): it keeps the slot in the task's trailer alive, and the task's
+    /// memory is then freed here, by the thread that allocated it (malloc's fast path),
+    /// rather than on the loop's thread.
     _memory: Option<TaskMemory>,
 }
 
@@ -249,8 +305,9 @@ impl TaskMemory {
 }
 
 impl<T> RemoteHandle<T> {
-    /// The handle of the task reporting to `slot`, holding `memory` if given.
-    pub(crate) fn new(slot: Arc<Slot<T>>, memory: Option<TaskMemory>) -> RemoteHandle<T> {
+    /// The handle of the task reporting to `slot`, holding `memory` if given (it must be
+    /// given, and be the task whose trailer holds the slot, for `SlotRef::InTask`).
+    pub(crate) fn new(slot: SlotRef<T>, memory: Option<TaskMemory>) -> RemoteHandle<T> {
         RemoteHandle {
             slot,
             _memory: memory,
@@ -415,7 +472,7 @@ mod loom_tests {
     fn loom_remote_completion_racing_abort_and_poll() {
         model("loom_remote_completion_racing_abort_and_poll", || {
             let slot = Slot::<u32>::new(7, 0);
-            let handle = RemoteHandle::new(slot.clone(), None);
+            let handle = RemoteHandle::new(SlotRef::Shared(slot.clone()), None);
             let task = loom::thread::spawn(move || slot.finish(Ok(1)));
             let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
             let waker = Waker::from(wakes.clone());
@@ -451,7 +508,7 @@ mod loom_tests {
     fn loom_abort_racing_a_task_parking_its_waker() {
         model("loom_abort_racing_a_task_parking_its_waker", || {
             let slot = Slot::<u32>::new(7, 0);
-            let handle = RemoteHandle::new(slot.clone(), None);
+            let handle = RemoteHandle::new(SlotRef::Shared(slot.clone()), None);
             let wakes = Arc::new(CountWakes(AtomicUsize::new(0)));
             let task = {
                 let (slot, wakes) = (slot.clone(), wakes.clone());
@@ -480,7 +537,7 @@ mod loom_tests {
                 }
             }
             let slot = Slot::<Counted>::new(7, 0);
-            let handle = RemoteHandle::new(slot.clone(), None);
+            let handle = RemoteHandle::new(SlotRef::Shared(slot.clone()), None);
             let value = Counted(drops.clone());
             let task = loom::thread::spawn(move || slot.finish(Ok(value)));
             drop(handle);

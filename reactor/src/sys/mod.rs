@@ -1,4 +1,5 @@
-//! The OS boundary: one file per readiness backend ([`epoll`], [`poll`], [`select`]),
+//! The OS boundary: one file per readiness backend ([`epoll`], [`poll`], [`select`];
+//! io_uring's, [`uring`], is a folder: it also does completion I/O),
 //! the eventfd behind the notifier, and the thread's timer slack. Everything `unsafe` in
 //! this crate lives in these files; the modules above see owned file descriptors, plain
 //! tokens and decoded [`Event`]s.
@@ -12,6 +13,7 @@ pub(crate) mod eventfd;
 pub(crate) mod poll;
 pub(crate) mod select;
 pub(crate) mod timer_slack;
+pub(crate) mod uring;
 
 use std::io;
 use std::os::fd::RawFd;

@@ -158,13 +158,18 @@ impl PollSet {
             .iter()
             .zip(&self.tokens)
             .filter(|(fd, _)| fd.revents != 0)
-            .map(|(fd, &token)| Event {
-                token,
-                readable: fd.revents & READ_FLAGS != 0,
-                writable: fd.revents & WRITE_FLAGS != 0,
-                read_sticky: fd.revents & READ_STICKY_FLAGS != 0,
-                write_sticky: fd.revents & WRITE_STICKY_FLAGS != 0,
-            })
+            .map(|(fd, &token)| event(token, fd.revents))
+    }
+}
+
+/// The [`Event`] of a poll mask (`revents`, or an io_uring poll's result) for `token`.
+pub(crate) fn event(token: Token, revents: libc::c_short) -> Event {
+    Event {
+        token,
+        readable: revents & READ_FLAGS != 0,
+        writable: revents & WRITE_FLAGS != 0,
+        read_sticky: revents & READ_STICKY_FLAGS != 0,
+        write_sticky: revents & WRITE_STICKY_FLAGS != 0,
     }
 }
 
