@@ -26,7 +26,7 @@ use workloads::echo::{self, FLOOR, SERVERS, TOKIO, URING};
 use workloads::{backends, debug_cost, echo_loops, remote_spawn, server_models};
 
 const USAGE: &str = "usage: evloop-bench [workload...] [--reps N] [--json FILE] [--svg FILE]
-                    [--secs S] [--conns N,N...] [--loops N,N...]
+                    [--secs S] [--conns N,N...] [--loops N,N... [--unpinned]]
 workloads: spawn_many yield_many ping_pong chained_spawn timers timers_memory
            idle_tasks_memory timer_precision remote_spawn echo backends server_models
            debug_cost
@@ -64,7 +64,10 @@ workloads: spawn_many yield_many ping_pong chained_spawn timers timers_memory
                server_models 3, debug_cost 3)
   --conns LIST echo, server_models and debug_cost: connection counts, comma-separated
                (default echo 1000,10000; server_models 100,1000,5000; debug_cost 1000)
-  --loops LIST echo: loop counts, comma-separated (see echo --loops)";
+  --loops LIST echo: loop counts, comma-separated (see echo --loops)
+  --unpinned   echo --loops: evloop's loops on plain threads the scheduler places,
+               instead of run_per_core's pinned ones (for a machine whose cores the
+               load generator shares)";
 
 /// The workloads that take minutes and run only when named (or with `all`).
 const NAMED_ONLY: [&str; 4] = ["echo", "backends", "server_models", "debug_cost"];
@@ -80,6 +83,8 @@ struct Args {
     conns: Option<Vec<usize>>,
     /// `--loops`, if given: echo runs across cores with these loop counts.
     loops: Option<Vec<usize>>,
+    /// `--unpinned`: those loops on plain threads, not pinned by `run_per_core`.
+    unpinned: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -91,6 +96,7 @@ fn parse_args() -> Result<Args, String> {
         secs: None,
         conns: None,
         loops: None,
+        unpinned: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -120,6 +126,7 @@ fn parse_args() -> Result<Args, String> {
                 let v = it.next().ok_or("--loops needs a list")?;
                 args.loops = Some(positive_list(&v).ok_or(format!("bad --loops {v:?}"))?);
             }
+            "--unpinned" => args.unpinned = true,
             "-h" | "--help" => return Err(String::new()),
             _ if a.starts_with('-') => return Err(format!("unknown option {a}")),
             _ => args.names.push(a),
@@ -201,6 +208,10 @@ fn main() -> ExitCode {
         eprintln!("error: --loops applies to the echo workload, which is not chosen\n{USAGE}");
         return ExitCode::from(2);
     }
+    if args.unpinned && args.loops.is_none() {
+        eprintln!("error: --unpinned applies to echo --loops, which is not given\n{USAGE}");
+        return ExitCode::from(2);
+    }
     let mut bins = Vec::new();
     if chosen("echo") {
         bins.extend(echo::binaries());
@@ -272,7 +283,10 @@ fn main() -> ExitCode {
 
     let remote_row = chosen("remote_spawn").then(|| remote_spawn::run_all(args.reps));
 
-    let loop_servers = args.loops.as_deref().map(echo_loops::servers);
+    let loop_servers = args
+        .loops
+        .as_deref()
+        .map(|loops| echo_loops::servers(loops, args.unpinned));
     let echo_secs = args.secs.unwrap_or(5.0);
     let loop_rows = match &loop_servers {
         Some(servers) if chosen("echo") => {

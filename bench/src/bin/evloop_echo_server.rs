@@ -5,13 +5,15 @@
 //! With `--loops N` it runs the thread-per-core shape of `examples/per_core_echo.rs`
 //! instead: `evloop::run_per_core(N)`, each loop with its own `SO_REUSEPORT` listener
 //! (`net::TcpSocket`) on the one port, so the kernel spreads the connections and the loops
-//! share nothing. `run_per_core` pins loop `i` to the `i`-th CPU the process may run on.
+//! share nothing. `run_per_core` pins loop `i` to the `i`-th CPU the process may run on;
+//! with `--unpinned` the N loops run on plain threads (a `Runtime` each) that the
+//! scheduler places, for a machine whose cores the load generator shares.
 //!
 //! With `--debug` the loop runs in debug mode (`Builder::debug(true)`), for the
 //! `debug_cost` workload's CPU per message.
 //!
 //! ```text
-//! cargo run --release -p evloop-bench --bin evloop_echo_server -- --port 7878 [--loops N] [--debug]
+//! cargo run --release -p evloop-bench --bin evloop_echo_server -- --port 7878 [--loops N [--unpinned]] [--debug]
 //! ```
 
 mod common;
@@ -48,12 +50,13 @@ async fn serve(listener: TcpListener) {
 
 fn main() {
     let args = common::args(
-        "evloop_echo_server [--port N] [--loops N] [--debug]",
-        &["--debug"],
+        "evloop_echo_server [--port N] [--loops N [--unpinned]] [--debug]",
+        &["--debug", "--unpinned"],
         Some("--loops"),
     );
     common::raise_fd_limit();
     let debug = args.switches.iter().any(|s| s == "--debug");
+    let pinned = !args.switches.iter().any(|s| s == "--unpinned");
     match args.count {
         None => evloop::Runtime::builder()
             .debug(debug)
@@ -67,7 +70,7 @@ fn main() {
                 common::announce(listener.local_addr().expect("local_addr"));
                 serve(listener).await
             }),
-        Some(loops) => serve_per_core(loops, args.port),
+        Some(loops) => serve_per_core(loops, args.port, pinned),
     }
 }
 
@@ -81,16 +84,17 @@ struct Binding {
     bound: Semaphore,
 }
 
-/// Serves on `loops` loops (`run_per_core`), each with its own `SO_REUSEPORT` listener on
-/// the same port; announces the address once every loop listens, so that the kernel
-/// spreads even the first connections over all of them.
-fn serve_per_core(loops: usize, port: u16) {
+/// Serves on `loops` loops (`run_per_core` if `pinned`, else a plain thread and `Runtime`
+/// each), each with its own `SO_REUSEPORT` listener on the same port; announces the
+/// address once every loop listens, so that the kernel spreads even the first
+/// connections over all of them.
+fn serve_per_core(loops: usize, port: u16, pinned: bool) {
     let binding = Arc::new(Binding {
         port: AtomicU16::new(port),
         port_known: Semaphore::new(0),
         bound: Semaphore::new(0),
     });
-    evloop::run_per_core(loops, move |index| {
+    let serve_loop = move |index| {
         let binding = binding.clone();
         async move {
             if index > 0 {
@@ -112,7 +116,25 @@ fn serve_per_core(loops: usize, port: u16) {
             }
             serve(listener).await
         }
-    });
+    };
+    if pinned {
+        evloop::run_per_core(loops, serve_loop);
+        return;
+    }
+    let serve_loop = Arc::new(serve_loop);
+    let threads: Vec<_> = (0..loops)
+        .map(|index| {
+            let serve_loop = serve_loop.clone();
+            std::thread::spawn(move || {
+                evloop::Runtime::new()
+                    .expect("runtime")
+                    .block_on(serve_loop(index))
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().expect("a loop's thread panicked");
+    }
 }
 
 /// A listener on `127.0.0.1:port` that other sockets may share (`SO_REUSEPORT`), with

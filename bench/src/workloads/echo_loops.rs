@@ -34,16 +34,20 @@ pub struct Server {
     count: usize,
 }
 
-/// The servers for the loop counts `loops` (in the order given): evloop on each, then
-/// tokio multi_thread and the epoll floor with the largest count.
-pub fn servers(loops: &[usize]) -> Vec<Server> {
+/// The servers for the loop counts `loops` (in the order given): evloop on each (its loops
+/// pinned by `run_per_core`, or on plain threads if `unpinned`), then tokio multi_thread
+/// and the epoll floor with the largest count.
+pub fn servers(loops: &[usize], unpinned: bool) -> Vec<Server> {
     let most = loops.iter().copied().max().unwrap_or(1);
     let mut servers: Vec<Server> = loops
         .iter()
         .map(|&n| Server {
             name: format!("evloop-{n}"),
             bin: "evloop_echo_server",
-            args: vec!["--loops".into(), n.to_string()],
+            args: ["--loops".to_string(), n.to_string()]
+                .into_iter()
+                .chain(unpinned.then(|| "--unpinned".to_string()))
+                .collect(),
             count: n,
         })
         .collect();
@@ -166,11 +170,19 @@ pub fn render_table(rows: &[Row], servers: &[Server], reps: usize, secs: f64) ->
     let mut out = String::new();
     let names: Vec<&str> = servers.iter().map(|s| s.name.as_str()).collect();
     let pairs = ratio_pairs(servers);
+    let unpinned = servers
+        .iter()
+        .any(|s| s.args.iter().any(|a| a == "--unpinned"));
+    let placement = if unpinned {
+        "--unpinned: evloop's loops on plain threads the scheduler places"
+    } else {
+        "run_per_core pins each evloop loop to its core"
+    };
     let _ = writeln!(
         out,
         "\necho --loops: {}-byte messages, {secs} s per run, median of {reps} reps; nothing \
-         pinned by the harness (run_per_core pins each evloop loop to its core);\n\
-         evloop-N: N loops (run_per_core), tokio-mt-N: multi_thread with N workers, \
+         pinned by the harness ({placement});\n\
+         evloop-N: N loops, tokio-mt-N: multi_thread with N workers, \
          epoll-N: N threads with an epoll and SO_REUSEPORT listener each;\n\
          ratios: the median over reps of the ratio within a rep\n",
         echo::MESSAGE_SIZE
@@ -276,21 +288,31 @@ mod tests {
 
     #[test]
     fn one_evloop_column_per_loop_count_and_peers_at_the_largest() {
-        let names: Vec<String> = servers(&[1, 2]).into_iter().map(|s| s.name).collect();
+        let names: Vec<String> = servers(&[1, 2], false)
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
         assert_eq!(names, ["evloop-1", "evloop-2", "tokio-mt-2", "epoll-2"]);
-        let s = servers(&[2]);
-        assert_eq!(s[0].args, ["--loops", "2"]);
+        assert_eq!(servers(&[2], false)[0].args, ["--loops", "2"]);
+        let s = servers(&[2], true);
+        assert_eq!(s[0].args, ["--loops", "2", "--unpinned"]);
         assert_eq!(s[1].args, ["--workers", "2"]);
         assert_eq!(s[2].args, ["--threads", "2"]);
         // Against the first count given only when there are two evloop columns.
-        assert_eq!(ratio_pairs(&servers(&[1, 2])), [(1, 0), (1, 2), (1, 3)]);
-        assert_eq!(ratio_pairs(&servers(&[2, 1])), [(0, 1), (0, 2), (0, 3)]);
+        assert_eq!(
+            ratio_pairs(&servers(&[1, 2], false)),
+            [(1, 0), (1, 2), (1, 3)]
+        );
+        assert_eq!(
+            ratio_pairs(&servers(&[2, 1], false)),
+            [(0, 1), (0, 2), (0, 3)]
+        );
         assert_eq!(ratio_pairs(&s), [(0, 1), (0, 2)]);
     }
 
     #[test]
     fn ratios_pair_runs_of_the_same_repetition() {
-        let servers = servers(&[1, 2]);
+        let servers = servers(&[1, 2], false);
         // Rep 1 ran on a busier machine: evloop-2 spends 0.9x evloop-1's CPU in both.
         let row = Row {
             conns: 1000,
