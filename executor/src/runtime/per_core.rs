@@ -23,6 +23,12 @@ use crate::join::race;
 /// listener per loop on the same port with `SO_REUSEPORT` (`evloop::net::TcpSocket`), so
 /// the kernel spreads connections across the loops.
 ///
+/// Pinning keeps each loop's caches warm on cores that are the loops' own. Where other
+/// busy threads share the cores (the clients on a small machine, a database), a pinned
+/// loop waits for them when the scheduler would have moved it: start the loops on threads
+/// of your own then, with a [`Runtime`](crate::Runtime) each (the README's "echo across
+/// cores" measures both).
+///
 /// ```
 /// let ids = evloop::run_per_core(2, |index| async move {
 ///     evloop::yield_now().await;
