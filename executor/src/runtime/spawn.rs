@@ -24,7 +24,7 @@ use crate::task::JoinHandle;
 /// ```
 ///
 /// # Panics
-/// Outside a running loop; wrap the program in [`run`] or [`Runtime::block_on`].
+/// Outside a running loop; wrap the program in [`run`](crate::run) or [`Runtime::block_on`](crate::Runtime::block_on).
 #[track_caller]
 pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
 where

@@ -36,7 +36,7 @@
 //!   is noticed, and the request goes out on a new one.
 //! - **http and https.** `https` needs the `rustls` feature: rustls with its `ring`
 //!   provider, trusting the webpki roots or the roots given to
-//!   [`Builder::tls_roots`].
+//!   `Builder::tls_roots`.
 //! - **Names resolve off the loop.** A host name goes to `getaddrinfo` on evloop's
 //!   blocking pool (`evloop::net::TcpStream::connect`); an IP literal does not.
 //! - **Errors say what failed.** [`Error`] tells a bad URI, a refused connection, a
