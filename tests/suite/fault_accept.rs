@@ -164,45 +164,44 @@ fn accept_skips_connections_aborted_in_the_queue_and_returns_every_real_one() {
     }
 }
 
-#[test]
-fn example_servers_serve_every_client_with_aborted_connections_without_stalling() {
+/// Runs both example servers under `errno` faults; each served every client despite at
+/// least 5 faults, and `timing` holds of its run.
+fn every_client_served_under(errno: i32, timing: impl Fn(Server, &Run)) {
     for server in [Server::Echo, Server::Http] {
-        let run = run_under_faults(server, libc::ECONNABORTED);
+        let run = run_under_faults(server, errno);
         assert_eq!(run.served, CLIENTS, "{server:?}: {run:?}");
         assert!(run.injected >= 5, "{server:?}: too few faults: {run:?}");
-        // Before, each fault cost a 100 ms sleep: at least `injected` × 100 ms in all.
-        // Half of that is a generous bound for 60 round trips on 127.0.0.1.
-        assert!(
-            run.took < OLD_STALL * run.injected as u32 / 2,
-            "{server:?} stalled: {run:?}"
-        );
+        timing(server, &run);
     }
+}
+
+/// Before, each fault cost a 100 ms sleep: at least `injected` × 100 ms in all. Half of
+/// that is a generous bound for 60 round trips on 127.0.0.1.
+fn without_stalling(server: Server, run: &Run) {
+    assert!(
+        run.took < OLD_STALL * run.injected as u32 / 2,
+        "{server:?} stalled: {run:?}"
+    );
+}
+
+#[test]
+fn example_servers_serve_every_client_with_aborted_connections_without_stalling() {
+    every_client_served_under(libc::ECONNABORTED, without_stalling);
 }
 
 #[test]
 fn example_servers_log_other_accept_errors_and_go_on_without_stalling() {
     // EPERM: what a firewall rule makes accept return. Not a resource limit: no sleep.
-    for server in [Server::Echo, Server::Http] {
-        let run = run_under_faults(server, libc::EPERM);
-        assert_eq!(run.served, CLIENTS, "{server:?}: {run:?}");
-        assert!(run.injected >= 5, "{server:?}: too few faults: {run:?}");
-        assert!(
-            run.took < OLD_STALL * run.injected as u32 / 2,
-            "{server:?} stalled: {run:?}"
-        );
-    }
+    every_client_served_under(libc::EPERM, without_stalling);
 }
 
 #[test]
 fn example_servers_back_off_when_out_of_fds_and_then_serve_every_client() {
-    for server in [Server::Echo, Server::Http] {
-        let run = run_under_faults(server, libc::EMFILE);
-        assert_eq!(run.served, CLIENTS, "{server:?}: {run:?}");
-        assert!(run.injected >= 5, "{server:?}: too few faults: {run:?}");
+    every_client_served_under(libc::EMFILE, |server, run| {
         // Every EMFILE costs one back-off sleep, which is never shorter than asked.
         assert!(
             run.took >= accept::BACKOFF * run.injected as u32,
             "{server:?} did not back off: {run:?}"
         );
-    }
+    });
 }
